@@ -1,0 +1,47 @@
+# hrss-warehouse entry points. `make help` lists them; CI runs `make test`.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The stamp records which pyproject/constraints the venv was built from, so an
+# edit to either makes the venv stale and `setup` reinstalls.
+STAMP  := $(VENV)/.installed
+
+.PHONY: help setup run test test-unit lint format clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: $(STAMP) ## Create or refresh .venv with the pinned dependency set (idempotent)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+run: setup ## Run the hrss_nightly DAG once through Airflow on the sample files and print the scorecard
+	$(BIN)/hrss run
+
+test: setup ## Run the whole test suite (unit + integration: Airflow, dbt build, GX)
+	$(BIN)/python -m pytest
+
+test-unit: setup ## Run only the fast unit tests
+	$(BIN)/python -m pytest -m unit
+
+lint: setup ## ruff (incl. AIR rules on dags/), sqlfluff on the dbt models, dbt parse
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --select AIR dags/
+	$(BIN)/sqlfluff lint dbt_project/models
+	$(BIN)/python -m hrss_warehouse.dbt_runner parse
+
+format: setup ## Apply ruff formatting and sqlfluff fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/sqlfluff fix dbt_project/models
+
+clean: ## Remove the local warehouse, Airflow home and dbt build output (keeps .venv)
+	rm -rf warehouse .airflow dbt_project/target dbt_project/logs

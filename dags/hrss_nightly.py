@@ -1,0 +1,127 @@
+"""
+### hrss_nightly — plan-indicator progress, every night
+
+Ingests the statistics files departments dropped in the landing folder, validates
+them with Great Expectations, builds the dbt star schema that computes progress
+against the five-year plans, audits the marts, publishes the warehouse BI tools
+read, evaluates which indicators are off trajectory and renders the report.
+
+**Tasks**: discover_files → ingest_files → validate_batch → dbt_build →
+validate_marts → publish_warehouse → evaluate_alerts → render_report.
+
+**Params** (all optional; unset falls back to the `HRSS_*` environment):
+`landing_dir`, `catalog_dir`, `warehouse`, `work_dir`, `archive_dir`, `report_dir`,
+`as_of` (YYYY-MM), `summary_file`.
+
+DuckDB allows one writer per file: every task that writes the working database
+runs in the 1-slot pool `hrss_duckdb_writer`, dbt runs as a single `dbt build`,
+and `max_active_runs=1`. All logic lives in `src/hrss_warehouse`; this file only
+wires tasks.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+WRITER_POOL = "hrss_duckdb_writer"
+OPTIONAL_TEXT = {"type": ["null", "string"]}
+
+
+@dag(
+    dag_id="hrss_nightly",
+    schedule="0 2 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["hrss", "warehouse", "dbt", "great_expectations"],
+    default_args={
+        "owner": "hrss-data",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=5),
+        "retry_exponential_backoff": True,
+    },
+    params={
+        name: Param(None, **OPTIONAL_TEXT)
+        for name in (
+            "landing_dir",
+            "catalog_dir",
+            "warehouse",
+            "work_dir",
+            "archive_dir",
+            "report_dir",
+            "as_of",
+            "summary_file",
+        )
+    },
+)
+def hrss_nightly():
+    @task
+    def discover_files(params=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        return run_step("discover", params)
+
+    @task(pool=WRITER_POOL)
+    def ingest_files(discovered, params=None, run_id=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        return run_step("ingest", params, discovered=discovered, run_id=run_id)
+
+    @task(pool=WRITER_POOL)
+    def validate_batch(ingested, params=None, run_id=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        return run_step("validate_batch", params, run_id=run_id)
+
+    @task(pool=WRITER_POOL)
+    def dbt_build(validated, params=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        return run_step("dbt_build", params)
+
+    @task(pool=WRITER_POOL)
+    def validate_marts(built, params=None, run_id=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        return run_step("validate_marts", params, run_id=run_id)
+
+    @task
+    def publish_warehouse(audited, params=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        return run_step("publish", params)
+
+    @task
+    def evaluate_alerts(published, params=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        return run_step("evaluate_alerts", params)
+
+    @task
+    def render_report(ingested, validated, built, audited, published, alerts, params=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        results = {
+            "ingest": ingested,
+            "batch_validation": validated,
+            "dbt": built,
+            "marts_validation": audited,
+            "publish": published,
+            "alerts": alerts,
+        }
+        return run_step("render_report", params, results=results)
+
+    ingested = ingest_files(discover_files())
+    validated = validate_batch(ingested)
+    built = dbt_build(validated)
+    audited = validate_marts(built)
+    published = publish_warehouse(audited)
+    alerts = evaluate_alerts(published)
+    render_report(ingested, validated, built, audited, published, alerts)
+
+
+hrss_nightly()

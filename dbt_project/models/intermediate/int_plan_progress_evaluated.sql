@@ -1,0 +1,229 @@
+-- Plan progress, first version: one row per plan target × reference date with data.
+-- Formulas (x actual, x0 baseline, T target; documented in _intermediate__models.yml):
+--   e  time_elapsed_ratio = months from plan start to the reference date / months in plan
+--   完成度 attainment_ratio = x/T (higher is better), T/x (lower is better),
+--                             plan-to-date/T (cumulative), year-to-date/T (annual)
+--   C  baseline_progress  = (x - x0)/(T - x0) (level), plan-to-date/T (cumulative)
+--   ρ  pace_ratio         = C / e, null while e < 0.10
+-- The reference date is the period end of the observation (an annual figure
+-- evaluates at 31 December of its year), never the run date.
+with
+
+targets as (
+
+    select * from {{ ref('stg_catalog__plan_targets') }}
+
+),
+
+plans as (
+
+    select * from {{ ref('stg_catalog__plans') }}
+
+),
+
+indicator_values as (
+
+    select * from {{ ref('int_indicator_values_derived') }}
+
+),
+
+annual_totals as (
+
+    -- A year's full flow is its year-to-date at 31 December.
+    select
+        indicator_code,
+        region_code,
+        ytd_value as annual_value,
+        extract(year from period_end_date) as data_year
+
+    from indicator_values
+    where
+        ytd_value is not null
+        and extract(month from period_end_date) = 12
+        and extract(day from period_end_date) = 31
+
+),
+
+points as (
+
+    select
+        targets.plan_code,
+        targets.indicator_code,
+        targets.region_code,
+        targets.target_kind,
+        targets.attribute,
+        targets.target_comparator,
+        targets.unit,
+        indicator_values.level_period_code,
+        indicator_values.ytd_period_code,
+        targets.direction,
+        targets.baseline_value,
+        targets.target_value,
+        indicator_values.level_value,
+        indicator_values.ytd_value,
+        plans.start_year,
+        plans.end_year,
+        indicator_values.period_end_date as as_of_date
+
+    from targets
+    inner join plans on targets.plan_code = plans.plan_code
+    inner join indicator_values
+        on
+            targets.indicator_code = indicator_values.indicator_code
+            and targets.region_code = indicator_values.region_code
+            and indicator_values.period_end_date between plans.plan_start_date and plans.plan_end_date
+
+),
+
+prior_years as (
+
+    -- Σ of the full years of the plan before the reference date's year.
+    select
+        points.plan_code,
+        points.indicator_code,
+        points.region_code,
+        points.as_of_date,
+        sum(annual_totals.annual_value) as prior_total,
+        count(annual_totals.annual_value) as prior_years_reported
+
+    from points
+    left join annual_totals
+        on
+            points.indicator_code = annual_totals.indicator_code
+            and points.region_code = annual_totals.region_code
+            and annual_totals.data_year >= points.start_year
+            and annual_totals.data_year < extract(year from points.as_of_date)
+    group by points.plan_code, points.indicator_code, points.region_code, points.as_of_date
+
+),
+
+measured as (
+
+    select
+        points.*,
+        case
+            when points.target_kind in ('level', 'bound_max', 'bound_min') then points.level_value
+            when points.target_kind = 'annual' then points.ytd_value
+            -- Plan-to-date = Σ finished years + this year's year-to-date (never a sum of
+            -- year-to-date figures); only when every earlier plan year is reported.
+            when
+                points.target_kind = 'cumulative'
+                and prior_years.prior_years_reported = extract(year from points.as_of_date) - points.start_year
+                then coalesce(prior_years.prior_total, 0) + points.ytd_value
+        end as actual_value,
+        case
+            when points.target_kind in ('level', 'bound_max', 'bound_min') then points.level_period_code
+            else points.ytd_period_code
+        end as observation_period_code,
+        extract(year from points.as_of_date) - points.start_year
+        - coalesce(prior_years.prior_years_reported, 0) as prior_years_missing,
+        cast(
+            (extract(year from points.as_of_date) - points.start_year) * 12
+            + extract(month from points.as_of_date) as double
+        ) / ((points.end_year - points.start_year + 1) * 12) as time_elapsed_ratio,
+        cast(extract(month from points.as_of_date) as double) / 12 as year_elapsed_ratio
+
+    from points
+    inner join prior_years
+        on
+            points.plan_code = prior_years.plan_code
+            and points.indicator_code = prior_years.indicator_code
+            and points.region_code = prior_years.region_code
+            and points.as_of_date = prior_years.as_of_date
+
+),
+
+ratios as (
+
+    select
+        *,
+        case
+            when actual_value is null or target_value is null then null
+            when target_kind in ('cumulative', 'annual') then actual_value / nullif(target_value, 0)
+            when direction = -1 then target_value / nullif(actual_value, 0)
+            else actual_value / nullif(target_value, 0)
+        end as attainment_ratio,
+        case
+            when target_kind in ('cumulative', 'annual') then actual_value / nullif(target_value, 0)
+            when target_kind = 'level'
+                then (actual_value - baseline_value) / nullif(target_value - baseline_value, 0)
+        end as baseline_progress,
+        case
+            when target_kind = 'bound_max' and target_comparator = '<' then actual_value < target_value
+            when target_kind = 'bound_max' then actual_value <= target_value
+            when target_kind = 'bound_min' and target_comparator = '>' then actual_value > target_value
+            when target_kind = 'bound_min' then actual_value >= target_value
+        end as is_compliant,
+        -- An annual task is paced against the share of its own year that has passed.
+        case when target_kind = 'annual' then year_elapsed_ratio else time_elapsed_ratio end as pace_basis
+
+    from measured
+
+),
+
+paced as (
+
+    select
+        *,
+        case
+            when pace_basis >= {{ var('too_early_below') }} then baseline_progress / pace_basis
+        end as pace_ratio,
+        100 * (baseline_progress - pace_basis) as pace_gap_pp
+
+    from ratios
+
+),
+
+final as (
+
+    select
+        plan_code,
+        indicator_code,
+        region_code,
+        target_kind,
+        attribute,
+        unit,
+        observation_period_code,
+        case
+            when actual_value is null then 'no_data'
+            when target_kind in ('bound_max', 'bound_min')
+                then case when is_compliant then 'compliant' else 'breached' end
+            when target_value is null then 'no_data'
+            when direction * (actual_value - target_value) >= 0 then 'achieved'
+            when pace_basis < {{ var('too_early_below') }} then 'too_early'
+            when baseline_progress is null then 'no_data'
+            when pace_ratio >= {{ var('on_track_min_pace') }} then 'on_track'
+            when pace_ratio >= {{ var('needs_acceleration_min_pace') }} then 'needs_acceleration'
+            when pace_ratio >= 0 then 'lagging'
+            else 'regressing'
+        end as status,
+        case
+            when actual_value is null and target_kind = 'cumulative' and prior_years_missing > 0
+                then 'missing full-year figure(s) for ' || cast(prior_years_missing as varchar) || ' earlier plan year(s)'
+            when actual_value is null then 'no usable observation'
+            when target_kind in ('bound_max', 'bound_min') and is_compliant then 'within the bound'
+            when target_kind in ('bound_max', 'bound_min') then 'outside the bound'
+            when baseline_progress is null and target_kind = 'level' then 'no baseline to measure progress from'
+            else
+                'C=' || cast(round(baseline_progress, 3) as varchar)
+                || ' e=' || cast(round(pace_basis, 3) as varchar)
+                || coalesce(' rho=' || cast(round(pace_ratio, 3) as varchar), '')
+        end as status_reason,
+        direction,
+        baseline_value,
+        target_value,
+        actual_value,
+        attainment_ratio,
+        baseline_progress,
+        time_elapsed_ratio,
+        pace_ratio,
+        pace_gap_pp,
+        is_compliant,
+        coalesce(pace_ratio >= {{ var('ahead_min_pace') }}, false) as is_ahead,
+        as_of_date
+
+    from paced
+
+)
+
+select * from final

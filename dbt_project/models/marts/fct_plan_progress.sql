@@ -1,0 +1,131 @@
+-- The scorecard fact. Every plan target appears: a target with no usable
+-- observation gets a `no_data` row at the plan's latest evaluation date, so a
+-- missing figure is visible rather than silently absent.
+with
+
+evaluated as (
+
+    select * from {{ ref('int_plan_progress_evaluated') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('stg_catalog__plan_targets') }}
+
+),
+
+plans as (
+
+    select * from {{ ref('stg_catalog__plans') }}
+
+),
+
+statuses as (
+
+    select * from {{ ref('stg_catalog__progress_statuses') }}
+
+),
+
+plan_dates as (
+
+    select
+        plans.plan_code,
+        plans.start_year,
+        plans.end_year,
+        coalesce(max(evaluated.as_of_date), plans.plan_start_date) as latest_as_of_date
+
+    from plans
+    left join evaluated on plans.plan_code = evaluated.plan_code
+    group by plans.plan_code, plans.start_year, plans.end_year, plans.plan_start_date
+
+),
+
+without_data as (
+
+    select
+        targets.plan_code,
+        targets.indicator_code,
+        targets.region_code,
+        targets.target_kind,
+        targets.attribute,
+        targets.unit,
+        cast(null as varchar) as observation_period_code,
+        'no_data' as status,
+        'no usable observation' as status_reason,
+        targets.direction,
+        targets.baseline_value,
+        targets.target_value,
+        cast(null as double) as actual_value,
+        cast(null as double) as attainment_ratio,
+        cast(null as double) as baseline_progress,
+        cast(
+            (extract(year from plan_dates.latest_as_of_date) - plan_dates.start_year) * 12
+            + extract(month from plan_dates.latest_as_of_date) as double
+        ) / ((plan_dates.end_year - plan_dates.start_year + 1) * 12) as time_elapsed_ratio,
+        cast(null as double) as pace_ratio,
+        cast(null as double) as pace_gap_pp,
+        cast(null as boolean) as is_compliant,
+        false as is_ahead,
+        plan_dates.latest_as_of_date as as_of_date
+
+    from targets
+    inner join plan_dates on targets.plan_code = plan_dates.plan_code
+    where not exists (
+        select 1
+        from evaluated
+        where
+            evaluated.plan_code = targets.plan_code
+            and evaluated.indicator_code = targets.indicator_code
+            and evaluated.region_code = targets.region_code
+    )
+
+),
+
+all_rows as (
+
+    select * from evaluated
+    union all
+    select * from without_data
+
+),
+
+final as (
+
+    select
+        all_rows.plan_code,
+        all_rows.indicator_code,
+        all_rows.region_code,
+        all_rows.target_kind,
+        all_rows.attribute,
+        all_rows.unit,
+        all_rows.observation_period_code,
+        all_rows.status,
+        case
+            when all_rows.status = 'on_track' and all_rows.is_ahead then '快于预期'
+            else statuses.status_zh
+        end as status_zh,
+        all_rows.status_reason,
+        all_rows.direction,
+        all_rows.baseline_value,
+        all_rows.target_value,
+        all_rows.actual_value,
+        all_rows.attainment_ratio,
+        all_rows.baseline_progress,
+        all_rows.time_elapsed_ratio,
+        all_rows.pace_ratio,
+        all_rows.pace_gap_pp,
+        all_rows.is_compliant,
+        all_rows.is_ahead,
+        row_number() over (
+            partition by all_rows.plan_code, all_rows.indicator_code, all_rows.region_code
+            order by all_rows.as_of_date desc
+        ) = 1 as is_latest,
+        all_rows.as_of_date
+
+    from all_rows
+    inner join statuses on all_rows.status = statuses.status_code
+
+)
+
+select * from final

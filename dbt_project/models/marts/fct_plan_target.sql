@@ -1,0 +1,37 @@
+with
+
+targets as (
+
+    select * from {{ ref('stg_catalog__plan_targets') }}
+
+),
+
+final as (
+
+    select
+        plan_code,
+        indicator_code,
+        region_code,
+        parent_indicator_code,
+        indicator_name_as_written,
+        target_kind,
+        attribute,
+        unit,
+        baseline_comparator,
+        baseline_notation,
+        target_comparator,
+        target_notation,
+        source_ref,
+        note_text,
+        indicator_seq,
+        direction,
+        baseline_year,
+        baseline_value,
+        target_year,
+        target_value
+
+    from targets
+
+)
+
+select * from final

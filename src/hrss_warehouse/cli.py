@@ -1,0 +1,211 @@
+"""``hrss`` — run the nightly pipeline through Airflow, or print the latest scorecard.
+
+    hrss run    [--landing DIR] [--catalog DIR] [--warehouse FILE] [--as-of YYYY-MM]
+    hrss status [--warehouse FILE] [--plan CODE] [--format table|csv|json]
+
+Environment equivalents: HRSS_LANDING_DIR, HRSS_CATALOG_DIR, HRSS_WAREHOUSE, HRSS_AS_OF
+(see hrss_warehouse.config for all settings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from hrss_warehouse.config import DUCKDB_WRITER_POOL, Settings
+from hrss_warehouse.errors import PipelineError
+
+DAG_ID = "hrss_nightly"
+
+# Lines of the Airflow run worth showing as progress (the full log goes to a file).
+_PROGRESS = re.compile(
+    r"(discovered \d+|\[\d+/\d+\] |quarantined|GX suite|dbt \| .*\d+ of \d+ (OK|ERROR|FAIL|WARN)"
+    r"|dbt \| .*Done\.|published \d+|off trajectory|DagRun Finished)"
+)
+# structlog renders "<timestamp> [level] message [logger] loc=file:line"; keep the message.
+_STRUCTLOG_PREFIX = re.compile(r"^\S+Z \[\w+\s*\] ")
+_STRUCTLOG_SUFFIX = re.compile(r"\s+\[[\w.]+\]\s+loc=\S+.*$")
+
+
+def airflow_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("AIRFLOW_HOME", str(settings.home / ".airflow"))
+    env["AIRFLOW__CORE__DAGS_FOLDER"] = str(settings.home / "dags")
+    env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    env.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "120")
+    return env
+
+
+def _airflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    executable = Path(sys.executable).with_name("airflow")
+    return subprocess.run(
+        [str(executable), *args], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def bootstrap_airflow(env: dict[str, str]) -> None:
+    """Create the local Airflow home once (SQLite metadata, the DuckDB writer pool)."""
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    import airflow
+
+    stamp = home / f".hrss-bootstrapped-{airflow.__version__}"
+    if stamp.exists():
+        return
+    print(f"setting up the local Airflow home in {home} (first run only) …", flush=True)
+    for args in (
+        ("db", "migrate"),
+        ("pools", "set", DUCKDB_WRITER_POOL, "1", "Serialises writers of the DuckDB working DB"),
+    ):
+        done = _airflow(env, *args)
+        if done.returncode != 0:
+            raise PipelineError(f"airflow {' '.join(args[:2])} failed: {done.stderr.strip()[-500:]}")
+    stamp.touch()
+
+
+def _failure_reason(log_lines: list[str]) -> str:
+    for pattern in (r"AirflowFailException: (.+)", r"PipelineError: (.+)", r"(\w+Error: .+)"):
+        for line in log_lines:
+            match = re.search(pattern, line)
+            if match:
+                return match.group(1).strip()
+    return "the DAG run failed (see the log)"
+
+
+def run_pipeline(settings: Settings, *, verbose: bool = False) -> tuple[int, dict | None, Path]:
+    """Run ``hrss_nightly`` once via ``airflow dags test``; return (exit code, summary, log)."""
+    env = airflow_env(settings)
+    bootstrap_airflow(env)
+    runs_dir = settings.work_dir / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:12]
+    summary_file = runs_dir / f"{token}.json"
+    log_file = runs_dir / f"{token}.log"
+    conf = {**settings.as_conf(), "summary_file": str(summary_file)}
+    conf.pop("home", None)
+    conf.pop("dbt_target", None)
+    executable = Path(sys.executable).with_name("airflow")
+    command = [str(executable), "dags", "test", DAG_ID, "--conf", json.dumps(conf)]
+    lines: list[str] = []
+    with (
+        log_file.open("w", encoding="utf-8") as log,
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as process,
+    ):
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.write(line)
+            lines.append(line)
+            if verbose or _PROGRESS.search(line):
+                text = _STRUCTLOG_SUFFIX.sub("", _STRUCTLOG_PREFIX.sub("", line.rstrip()))
+                print("  " + text[:160], flush=True)
+    summary = None
+    if summary_file.is_file():
+        summary = json.loads(summary_file.read_text("utf-8"))
+    code = process.returncode if process.returncode else (0 if summary else 1)
+    if code != 0:
+        print(f"hrss run failed: {_failure_reason(lines)} (log: {log_file})", file=sys.stderr)
+    return code, summary, log_file
+
+
+def print_summary(settings: Settings, summary: dict) -> None:
+    from hrss_warehouse.scorecard import read_scorecard, render_table
+
+    ingest = summary.get("ingest") or {}
+    print()
+    print(f"files processed: {len(ingest.get('files', []))}")
+    for item in ingest.get("files", []):
+        print(
+            f"  {item['file_name']}: {item['rows_in']} rows in, {item['rows_loaded']} loaded, "
+            f"{item['rows_quarantined']} quarantined ({item['status']})"
+        )
+        for message in item.get("messages", [])[:5]:
+            print(f"    {message}")
+    print(
+        f"rows loaded: {ingest.get('rows_loaded', 0)}  "
+        f"rows quarantined: {ingest.get('rows_quarantined', 0)}"
+    )
+    batch = summary.get("batch_validation") or {}
+    if batch.get("quarantined"):
+        print("batch quarantined by validation: " + "; ".join(
+            f["expectation_type"] for f in batch.get("critical_failures", [])
+        ))
+    print()
+    print(render_table(read_scorecard(settings.warehouse)))
+    print()
+    print(f"warehouse: {settings.warehouse}")
+    print(f"report:    {summary.get('report')}")
+    docs = (summary.get("marts_validation") or {}).get("data_docs")
+    if docs:
+        print(f"data docs: {docs}")
+    alerts = summary.get("alerts") or {}
+    print(f"alerts:    {alerts.get('open_alerts', 0)} open, {alerts.get('new_alerts', 0)} new "
+          f"({alerts.get('file')})")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {
+        "landing_dir": getattr(args, "landing", None),
+        "catalog_dir": getattr(args, "catalog", None),
+        "warehouse": getattr(args, "warehouse", None),
+        "as_of": getattr(args, "as_of", None),
+    }
+    return Settings.load(overrides)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    settings.ensure_dirs()
+    print(f"running {DAG_ID} through Airflow: landing {settings.landing_dir} → {settings.warehouse}")
+    code, summary, _ = run_pipeline(settings, verbose=args.verbose)
+    if code == 0 and summary:
+        print_summary(settings, summary)
+    return code
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from hrss_warehouse.scorecard import read_scorecard, render
+
+    settings = _settings(args)
+    print(render(read_scorecard(settings.warehouse, args.plan), args.format))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hrss", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the hrss_nightly DAG once through Airflow")
+    run.add_argument("--landing", help="landing folder (HRSS_LANDING_DIR)")
+    run.add_argument("--catalog", help="catalog folder (HRSS_CATALOG_DIR)")
+    run.add_argument("--warehouse", help="published DuckDB file (HRSS_WAREHOUSE)")
+    run.add_argument("--as-of", dest="as_of", help="evaluate as of YYYY-MM (HRSS_AS_OF)")
+    run.add_argument("-v", "--verbose", action="store_true", help="show the full Airflow log")
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="print the latest scorecard from the marts")
+    status.add_argument("--warehouse", help="published DuckDB file (HRSS_WAREHOUSE)")
+    status.add_argument("--plan", help="only this plan code")
+    status.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PipelineError as exc:
+        print(f"hrss {args.command} failed: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,121 @@
+"""Run dbt as one process against the working database.
+
+dbt runs on a per-warehouse copy of ``dbt_project/`` (``<work dir>/dbt_project``)
+whose ``seeds/`` holds a snapshot of the catalog folder the run was given. Two
+reasons: ``--catalog DIR`` can point anywhere while ``seed-paths`` stays relative
+(an absolute seed path makes dbt write compiled SQL over the source CSVs), and
+the copy records exactly which models and catalog a build used.
+
+DuckDB allows one writer per file, so the whole project is built by a single
+``dbt build`` (seeds, models, data tests and unit tests, in DAG order) rather
+than one Airflow task per model. dbt's own progress lines are streamed into the
+task log as they come.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from hrss_warehouse.config import Settings
+from hrss_warehouse.errors import PipelineError
+
+log = logging.getLogger(__name__)
+
+
+_NOT_COPIED = shutil.ignore_patterns("target", "logs", "dbt_packages", "seeds", ".user.yml")
+
+
+def run_project_dir(settings: Settings) -> Path:
+    return settings.work_dir / "dbt_project"
+
+
+def prepare_project(settings: Settings) -> Path:
+    """Refresh the run copy of the dbt project and its catalog snapshot."""
+    from hrss_warehouse.errors import ConfigError
+
+    source, run_dir = settings.dbt_project_dir, run_project_dir(settings)
+    csvs = sorted(settings.catalog_dir.glob("*.csv"))
+    if not csvs:
+        raise ConfigError(f"no catalog CSV files in {settings.catalog_dir}")
+    for entry in ("models", "macros", "tests", "seeds"):
+        shutil.rmtree(run_dir / entry, ignore_errors=True)
+    shutil.copytree(source, run_dir, ignore=_NOT_COPIED, dirs_exist_ok=True)
+    (run_dir / "seeds").mkdir()
+    for csv_file in csvs:
+        shutil.copyfile(csv_file, run_dir / "seeds" / csv_file.name)
+    return run_dir
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "HRSS_WORK_DB": str(settings.work_db),
+            "HRSS_DBT_TARGET": settings.dbt_target,
+            "DBT_PROFILES_DIR": str(run_project_dir(settings)),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+    )
+    return env
+
+
+def dbt_command(settings: Settings, *args: str) -> list[str]:
+    executable = Path(sys.executable).with_name("dbt")
+    command = [str(executable), *args, "--project-dir", str(run_project_dir(settings))]
+    if settings.as_of_date and args and args[0] in ("build", "run", "test"):
+        command += ["--vars", json.dumps({"as_of_date": settings.as_of_date.isoformat()})]
+    return command
+
+
+def run_dbt(settings: Settings, *args: str) -> list[str]:
+    """Run one dbt command, streaming its output; raise PipelineError if it fails."""
+    project = prepare_project(settings)
+    command = dbt_command(settings, *args, "--no-use-colors")
+    log.info("running: %s", " ".join(command))
+    lines: list[str] = []
+    with subprocess.Popen(
+        command,
+        cwd=project,
+        env=dbt_env(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            line = line.rstrip()
+            lines.append(line)
+            log.info("dbt | %s", line)
+    if process.returncode != 0:
+        tail = [ln for ln in lines if "ERROR" in ln or "FAIL" in ln or "Error" in ln][-10:]
+        raise PipelineError(f"dbt {args[0]} failed (exit {process.returncode}): " + " | ".join(tail))
+    return lines
+
+
+def build(settings: Settings) -> dict[str, object]:
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    lines = run_dbt(settings, "build")
+    done = next((ln for ln in reversed(lines) if "Done. PASS=" in ln), "")
+    return {"summary": done.split("Done. ", 1)[-1].strip()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m hrss_warehouse.dbt_runner parse|build|docs ...`` with the pipeline's env."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = argv if argv is not None else sys.argv[1:]
+    try:
+        run_dbt(Settings.load(), *(args or ["parse"]))
+    except PipelineError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

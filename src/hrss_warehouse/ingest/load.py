@@ -1,0 +1,319 @@
+"""Discover landing files and load them into the working database's ``raw`` schema.
+
+Nothing is lost: every file is archived by sha256 and gets one ledger row with
+``rows_in = rows_loaded + rows_quarantined``; every row that cannot be loaded
+goes to ``raw.quarantined_rows`` with a stable reason code and a Chinese message.
+The same bytes delivered twice load once (the ledger is keyed by sha256).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from hrss_warehouse import workdb
+from hrss_warehouse.catalog import Catalog
+from hrss_warehouse.config import Settings
+from hrss_warehouse.ingest.normalize import (
+    REASONS,
+    RowProblem,
+    map_header,
+    parse_basis,
+    parse_period,
+    parse_value,
+)
+from hrss_warehouse.ingest.readers import SUPPORTED_SUFFIXES, FileProblem, read_table
+
+log = logging.getLogger(__name__)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def discover(settings: Settings) -> list[dict[str, object]]:
+    """Files in the landing folder whose bytes are not yet in the ledger, oldest name first."""
+    if not settings.landing_dir.is_dir():
+        from hrss_warehouse.errors import ConfigError
+
+        raise ConfigError(f"landing folder does not exist: {settings.landing_dir}")
+    known = workdb.loaded_hashes(settings.work_db)
+    found = []
+    for path in sorted(settings.landing_dir.iterdir()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        digest = sha256_of(path)
+        if digest in known:
+            log.info("skip %s: identical bytes already loaded (sha256 %s)", path.name, digest[:12])
+            continue
+        found.append({"path": str(path), "sha256": digest, "size_bytes": path.stat().st_size})
+    log.info("discovered %d new landing file(s) in %s", len(found), settings.landing_dir)
+    return found
+
+
+@dataclass
+class FileResult:
+    observations: list[dict[str, object]] = field(default_factory=list)
+    quarantined: list[dict[str, object]] = field(default_factory=list)
+    rows_in: int = 0
+
+    @property
+    def status(self) -> str:
+        if not self.observations:
+            return "quarantined"
+        return "partially_loaded" if self.quarantined else "loaded"
+
+
+def parse_file(path: Path, catalog: Catalog, today: date) -> FileResult:
+    """Parse one landing file into observation records and quarantine records."""
+    result = FileResult()
+    name = path.name
+
+    def reject(line: int | None, problem: RowProblem, record: dict[str, str] | None) -> None:
+        result.quarantined.append(
+            {
+                "row_number": line,
+                "field_name": problem.field,
+                "reason_code": problem.reason_code,
+                "message_zh": problem.message_zh(name, line)
+                if line
+                else f"文件“{name}” {REASONS[problem.reason_code]}：{problem.text}",
+                "raw_record": json.dumps(record, ensure_ascii=False) if record else None,
+            }
+        )
+
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        reject(None, RowProblem("file_type_unsupported", None, path.suffix or "无扩展名"), None)
+        return result
+    try:
+        table = read_table(path)
+    except FileProblem as problem:
+        reject(None, RowProblem(problem.reason_code, None, problem.detail), None)
+        return result
+
+    result.rows_in = len(table.rows)
+    mapping, missing = map_header(table.header)
+    if missing:
+        # Without the columns no row can be read: every row is quarantined, so the
+        # file's counts still balance and the department sees every line it sent.
+        problem = RowProblem("header_missing_column", None, "、".join(missing))
+        for line, cells in table.rows:
+            reject(line, problem, dict(zip(table.header, cells, strict=False)))
+        if not table.rows:
+            reject(None, problem, None)
+        return result
+    if not table.rows:
+        reject(None, RowProblem("file_empty", None, "只有表头"), None)
+        return result
+
+    seen: set[tuple[str, ...]] = set()
+    for line, cells in table.rows:
+        record = dict(zip(table.header, cells, strict=False))
+
+        def cell(column: str, cells: list[str] = cells) -> str:
+            index = mapping.get(column)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        try:
+            observation = _parse_row(cell, catalog, today)
+        except RowProblem as problem:
+            reject(line, problem, record)
+            continue
+        key = (
+            observation["indicator_code"],
+            observation["region_code"],
+            observation["period_code"],
+            observation["period_grain"],
+            observation["basis"],
+        )
+        if key in seen:
+            reject(line, RowProblem("duplicate_in_file", None, None), record)
+            continue
+        seen.add(key)
+        observation["row_number"] = line
+        result.observations.append(observation)
+    return result
+
+
+def _parse_row(cell, catalog: Catalog, today: date) -> dict[str, object]:
+    code_text, name_text = cell("indicator_code"), cell("indicator_name")
+    if not code_text and not name_text:
+        raise RowProblem("indicator_missing", "indicator_name", None)
+    indicator = catalog.resolve_indicator(code_text, name_text)
+    if indicator is None:
+        field_name = "indicator_code" if code_text else "indicator_name"
+        raise RowProblem("indicator_unknown", field_name, code_text or name_text)
+
+    region_code_text, region_name_text = cell("region_code"), cell("region_name")
+    if not region_code_text and not region_name_text:
+        raise RowProblem("region_missing", "region_name", None)
+    region = catalog.resolve_region(region_code_text, region_name_text)
+    if region is None:
+        field_name = "region_code" if region_code_text else "region_name"
+        raise RowProblem("region_unknown", field_name, region_code_text or region_name_text)
+
+    period = parse_period(cell("period"))
+    if period.end_date > today:
+        raise RowProblem("period_in_future", "period", cell("period"))
+    basis = parse_basis(cell("basis"), period)
+    value = parse_value(cell("value"))
+
+    unit_text = cell("unit")
+    if not unit_text and cell("value").endswith("%"):
+        unit_text = "%"
+    if not unit_text:
+        raise RowProblem("unit_missing", "unit", None)
+    target_unit = catalog.indicator_units[indicator]
+    factor = catalog.conversion_factor(unit_text, target_unit)
+    if factor is None:
+        raise RowProblem("unit_not_convertible", "unit", f"{unit_text}→{target_unit}")
+
+    return {
+        "indicator_code": indicator,
+        "region_code": region,
+        "period_code": period.code,
+        "period_grain": period.grain,
+        "period_start_date": period.start_date,
+        "period_end_date": period.end_date,
+        "basis": basis,
+        # Round away binary noise from the conversion (0.0001 × 21078 = 2.1078000000000001).
+        "value": round(value * factor, 10),
+        "unit": target_unit,
+        "value_as_reported": cell("value"),
+        "unit_as_reported": unit_text,
+        "source": cell("source") or None,
+        "note": cell("note") or None,
+    }
+
+
+def archive(path: Path, digest: str, archive_dir: Path) -> Path:
+    """Keep the original bytes forever, named by content so re-deliveries dedupe."""
+    target = archive_dir / digest[:2] / f"{digest}{path.suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+    return target
+
+
+OBSERVATION_COLUMNS = (
+    "batch_id file_sha256 file_name row_number indicator_code region_code period_code "
+    "period_grain period_start_date period_end_date basis value unit value_as_reported "
+    "unit_as_reported source note received_at"
+).split()
+QUARANTINE_COLUMNS = (
+    "batch_id file_sha256 file_name row_number field_name reason_code message_zh raw_record "
+    "quarantined_at"
+).split()
+
+
+def ingest_files(
+    settings: Settings, files: list[dict[str, object]], batch_id: str
+) -> dict[str, object]:
+    """Load the discovered files; one transaction per file so a crash never half-loads one."""
+    catalog = Catalog.load(settings.catalog_dir)
+    today = datetime.now(UTC).date()
+    summary: list[dict[str, object]] = []
+    with workdb.connect(settings.work_db) as con:
+        for index, item in enumerate(files, start=1):
+            path, digest = Path(str(item["path"])), str(item["sha256"])
+            already = con.execute(
+                "select 1 from raw.file_ledger where file_sha256 = ?", [digest]
+            ).fetchone()
+            if already:
+                continue
+            received_at = datetime.now(UTC).replace(tzinfo=None)
+            stored = archive(path, digest, settings.archive_dir)
+            result = parse_file(path, catalog, today)
+            rows_loaded, rows_quarantined = len(result.observations), len(result.quarantined)
+            # A file-level problem has no rows; count it as zero in, zero loaded.
+            row_level_quarantined = sum(1 for q in result.quarantined if q["row_number"])
+            first_error = result.quarantined[0]["message_zh"] if result.quarantined else None
+            con.begin()
+            try:
+                if result.observations:
+                    con.executemany(
+                        f"insert into raw.observations ({', '.join(OBSERVATION_COLUMNS)}) "
+                        f"values ({', '.join('?' * len(OBSERVATION_COLUMNS))})",
+                        [
+                            [
+                                batch_id,
+                                digest,
+                                path.name,
+                                *(o[c] for c in OBSERVATION_COLUMNS[3:-1]),
+                                received_at,
+                            ]
+                            for o in result.observations
+                        ],
+                    )
+                if result.quarantined:
+                    con.executemany(
+                        f"insert into raw.quarantined_rows ({', '.join(QUARANTINE_COLUMNS)}) "
+                        f"values ({', '.join('?' * len(QUARANTINE_COLUMNS))})",
+                        [
+                            [batch_id, digest, path.name, *(q[c] for c in QUARANTINE_COLUMNS[3:-1])]
+                            + [received_at]
+                            for q in result.quarantined
+                        ],
+                    )
+                con.execute(
+                    "insert into raw.file_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        digest,
+                        path.name,
+                        str(path),
+                        str(stored),
+                        int(item["size_bytes"]),
+                        batch_id,
+                        received_at,
+                        result.rows_in,
+                        rows_loaded,
+                        row_level_quarantined,
+                        result.status,
+                        first_error,
+                    ],
+                )
+                con.commit()
+            except Exception:
+                con.rollback()
+                raise
+            log.info(
+                "[%d/%d] %s: %d rows in, %d loaded, %d quarantined (%s)",
+                index,
+                len(files),
+                path.name,
+                result.rows_in,
+                rows_loaded,
+                row_level_quarantined,
+                result.status,
+            )
+            for problem in result.quarantined[:20]:
+                log.warning("quarantined: %s", problem["message_zh"])
+            summary.append(
+                {
+                    "file_name": path.name,
+                    "sha256": digest,
+                    "rows_in": result.rows_in,
+                    "rows_loaded": rows_loaded,
+                    "rows_quarantined": row_level_quarantined,
+                    "status": result.status,
+                    "messages": [q["message_zh"] for q in result.quarantined[:20]],
+                }
+            )
+    return {
+        "batch_id": batch_id,
+        "files": summary,
+        "rows_in": sum(int(f["rows_in"]) for f in summary),
+        "rows_loaded": sum(int(f["rows_loaded"]) for f in summary),
+        "rows_quarantined": sum(int(f["rows_quarantined"]) for f in summary),
+    }

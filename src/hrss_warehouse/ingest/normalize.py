@@ -1,0 +1,208 @@
+"""Turn one landing row's text into typed fields, or say precisely why it cannot be.
+
+Every rejection is a ``RowProblem`` with a stable ``reason_code`` (for machines and
+dashboards) and a Chinese message a department can act on
+(``第12行 字段“数值”：“四点六”无法识别为数字``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+# Stable reason codes. Add, never rename: BI filters and alert routing use them.
+REASONS = {
+    "file_not_utf8": "文件编码无法识别（应为UTF-8）",
+    "file_empty": "文件为空或只有表头",
+    "file_type_unsupported": "文件类型不受支持（应为 .csv）",
+    "header_missing_column": "表头缺少必填列",
+    "indicator_missing": "指标代码和指标名称均为空",
+    "indicator_unknown": "指标不在目录中",
+    "region_missing": "地区代码和地区名称均为空",
+    "region_unknown": "地区不在目录中",
+    "period_missing": "统计期为空",
+    "period_invalid": "统计期格式无法识别",
+    "period_in_future": "统计期晚于今天",
+    "value_missing": "数值为空",
+    "value_not_numeric": "数值无法识别为数字",
+    "unit_missing": "单位为空",
+    "unit_not_convertible": "单位无法换算为目录单位",
+    "basis_invalid": "口径无法识别（应为 当期/累计/期末）",
+    "basis_conflict": "口径与统计期矛盾",
+    "duplicate_in_file": "同一文件内重复的指标、地区、统计期",
+    "batch_validation_failed": "批次未通过数据校验",
+}
+
+# Canonical column → accepted header spellings (compared after NFKC + lower-case).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "indicator_code": ("指标代码", "indicator_code"),
+    "indicator_name": ("指标名称", "指标", "indicator_name", "indicator"),
+    "region_code": ("地区代码", "行政区划代码", "region_code"),
+    "region_name": ("地区", "地区名称", "region_name", "region"),
+    "period": ("统计期", "时期", "period"),
+    "value": ("数值", "值", "value"),
+    "unit": ("单位", "unit"),
+    "basis": ("口径", "basis"),
+    "source": ("来源", "source"),
+    "note": ("备注", "note"),
+}
+REQUIRED_GROUPS = (
+    ("indicator_code", "indicator_name"),
+    ("region_code", "region_name"),
+    ("period",),
+    ("value",),
+    ("unit",),
+)
+HEADER_ZH = {
+    "indicator_code": "指标代码",
+    "indicator_name": "指标名称",
+    "region_code": "地区代码",
+    "region_name": "地区",
+    "period": "统计期",
+    "value": "数值",
+    "unit": "单位",
+    "basis": "口径",
+}
+
+BASIS = {
+    "当期": "period",
+    "period": "period",
+    "累计": "ytd",
+    "ytd": "ytd",
+    "期末": "end",
+    "end": "end",
+}
+
+_MISSING = {"", "-", "—", "——", "–", "…", "……", "...", "n/a", "na", "null"}
+
+
+# Not frozen: raising an exception sets attributes (__traceback__) on it.
+@dataclass
+class RowProblem(Exception):
+    reason_code: str
+    field: str | None
+    text: str | None
+
+    def message_zh(self, file_name: str, line: int) -> str:
+        where = f"文件“{file_name}”第{line}行"
+        field = f" 字段“{HEADER_ZH.get(self.field or '', self.field)}”" if self.field else ""
+        shown = f"：“{self.text}”" if self.text not in (None, "") else ""
+        return f"{where}{field}{shown} {REASONS[self.reason_code]}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reference period. ``grain`` is the length of the period the value describes
+    when ``basis`` is ``period``; a year-to-date value has grain ``month`` and
+    basis ``ytd`` with ``start_date`` on 1 January."""
+
+    code: str
+    grain: str  # year | half | quarter | month
+    start_date: date
+    end_date: date
+    implied_basis: str | None = None
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _text(value: object) -> str:
+    return unicodedata.normalize("NFKC", str(value or "")).strip()
+
+
+def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
+    """Header cells → {canonical column: index}, plus the required columns missing."""
+    wanted = {
+        alias.lower(): canonical for canonical, aliases in HEADER_ALIASES.items() for alias in aliases
+    }
+    mapping: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        canonical = wanted.get(_text(cell).lower())
+        if canonical and canonical not in mapping:
+            mapping[canonical] = index
+    missing = [
+        "|".join(HEADER_ZH.get(c, c) for c in group)
+        for group in REQUIRED_GROUPS
+        if not any(c in mapping for c in group)
+    ]
+    return mapping, missing
+
+
+_YEAR = re.compile(r"(\d{4})年?")
+_MONTH = re.compile(r"(\d{4})(?:年|-|/|\.)(\d{1,2})月?")
+_QUARTER = re.compile(r"(\d{4})(?:年)?(?:Q|第)([1-4一二三四])(?:季度)?", re.IGNORECASE)
+_YTD = re.compile(r"(\d{4})年?1[-~至](\d{1,2})月")
+_HALF = re.compile(r"(\d{4})年?(上|下)半年")
+_CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def parse_period(raw: object) -> Period:
+    """``2024`` ``2024年`` ``2024-03`` ``2024年3月`` ``2024Q1`` ``2024年第一季度``
+    ``2024年上半年`` and year-to-date ``2024年1-3月``."""
+    text = _text(raw).replace(" ", "")
+    if text in _MISSING:
+        raise RowProblem("period_missing", "period", text)
+    if m := _YTD.fullmatch(text):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise RowProblem("period_invalid", "period", text)
+        return Period(f"{year}-{month:02d}", "month", date(year, 1, 1), _month_end(year, month), "ytd")
+    if m := _MONTH.fullmatch(text):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise RowProblem("period_invalid", "period", text)
+        return Period(f"{year}-{month:02d}", "month", date(year, month, 1), _month_end(year, month))
+    if m := _QUARTER.fullmatch(text):
+        year = int(m.group(1))
+        quarter = _CN_DIGIT.get(m.group(2)) or int(m.group(2))
+        return Period(
+            f"{year}-Q{quarter}",
+            "quarter",
+            date(year, 3 * quarter - 2, 1),
+            _month_end(year, 3 * quarter),
+        )
+    if m := _HALF.fullmatch(text):
+        year, first = int(m.group(1)), m.group(2) == "上"
+        return Period(
+            f"{year}-H{1 if first else 2}",
+            "half",
+            date(year, 1 if first else 7, 1),
+            _month_end(year, 6 if first else 12),
+        )
+    if m := _YEAR.fullmatch(text):
+        year = int(m.group(1))
+        return Period(str(year), "year", date(year, 1, 1), date(year, 12, 31))
+    raise RowProblem("period_invalid", "period", text)
+
+
+def parse_value(raw: object) -> float:
+    """Numbers as departments write them: ``1,234.5``, full-width digits, ``35.3%``.
+    Missing markers are missing (never zero); anything else non-numeric is rejected."""
+    text = _text(raw)
+    if text.lower() in _MISSING:
+        raise RowProblem("value_missing", "value", text)
+    cleaned = text.replace(",", "").replace(" ", "").removesuffix("%")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise RowProblem("value_not_numeric", "value", text) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise RowProblem("value_not_numeric", "value", text)
+    return value
+
+
+def parse_basis(raw: object, period: Period) -> str:
+    """口径: 当期 (the period itself) / 累计 (year to date) / 期末 (end-of-period stock)."""
+    text = _text(raw).lower()
+    if text in ("", "-"):
+        return period.implied_basis or "period"
+    basis = BASIS.get(text)
+    if basis is None:
+        raise RowProblem("basis_invalid", "basis", text)
+    if period.implied_basis and basis != period.implied_basis:
+        raise RowProblem("basis_conflict", "basis", text)
+    return basis

@@ -1,0 +1,95 @@
+"""The nightly pipeline's steps, free of Airflow so they can be tested and reused.
+
+Each step takes the run configuration (the DAG params / run conf: any subset of
+the ``Settings`` field names, unset values falling back to the environment) and
+returns a small JSON-serialisable dict, which Airflow passes on as XCom.
+Order: discover → ingest → validate_batch → dbt_build → validate_marts →
+publish → evaluate_alerts → render_report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hrss_warehouse.config import Settings
+
+log = logging.getLogger(__name__)
+
+# Run-conf keys that are not settings.
+RUN_KEYS = {"summary_file"}
+
+
+def settings_from(conf: Mapping[str, Any] | None) -> Settings:
+    conf = dict(conf or {})
+    settings = Settings.load({k: v for k, v in conf.items() if k not in RUN_KEYS})
+    settings.ensure_dirs()
+    return settings
+
+
+def batch_id_from(run_id: str | None) -> str:
+    """A stable, filesystem- and SQL-safe batch id derived from the Airflow run id."""
+    text = run_id or datetime.now(UTC).strftime("manual__%Y%m%dT%H%M%S")
+    return re.sub(r"[^A-Za-z0-9_.:+-]", "_", text)
+
+
+def discover(conf: Mapping[str, Any]) -> dict[str, Any]:
+    from hrss_warehouse.ingest.load import discover as discover_files
+
+    return {"files": discover_files(settings_from(conf))}
+
+
+def ingest(conf: Mapping[str, Any], discovered: Mapping[str, Any], run_id: str | None) -> dict:
+    from hrss_warehouse.ingest.load import ingest_files
+
+    return ingest_files(settings_from(conf), list(discovered["files"]), batch_id_from(run_id))
+
+
+def validate_batch(conf: Mapping[str, Any], run_id: str | None) -> dict[str, Any]:
+    from hrss_warehouse.validate import validate_batch as run
+
+    return run(settings_from(conf), batch_id_from(run_id))
+
+
+def dbt_build(conf: Mapping[str, Any]) -> dict[str, Any]:
+    from hrss_warehouse.dbt_runner import build
+
+    return build(settings_from(conf))
+
+
+def validate_marts(conf: Mapping[str, Any], run_id: str | None) -> dict[str, Any]:
+    from hrss_warehouse.validate import validate_marts as run
+
+    return run(settings_from(conf), batch_id_from(run_id))
+
+
+def publish(conf: Mapping[str, Any]) -> dict[str, Any]:
+    from hrss_warehouse.publish import publish as run
+
+    return run(settings_from(conf))
+
+
+def evaluate_alerts(conf: Mapping[str, Any]) -> dict[str, Any]:
+    from hrss_warehouse.alerts import evaluate
+
+    return evaluate(settings_from(conf))
+
+
+def render_report(conf: Mapping[str, Any], results: Mapping[str, Any]) -> dict[str, Any]:
+    """Write the HTML report and the run summary (which `hrss run` prints)."""
+    from hrss_warehouse.report import write_report
+
+    settings = settings_from(conf)
+    report = write_report(settings, results)
+    summary = {**results, "report": report, "finished_at": datetime.now(UTC).isoformat()}
+    target = conf.get("summary_file")
+    paths = [settings.work_dir / "last_run.json"] + ([Path(str(target))] if target else [])
+    for path in paths:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), "utf-8")
+    return {"report": report}

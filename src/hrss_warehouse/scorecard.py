@@ -1,0 +1,152 @@
+"""The latest scorecard, read from the published warehouse (read-only), as table/CSV/JSON.
+
+Numbers are shown as a bureau writes them: values with their unit and the
+published precision, 完成度 and 时序进度 as percentages with one decimal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from hrss_warehouse.errors import PipelineError
+
+SCORECARD_SQL = """
+select
+    progress.plan_code,
+    indicator.domain_code,
+    indicator.domain_name_zh,
+    progress.indicator_code,
+    indicator.indicator_name_zh,
+    progress.region_code,
+    region.region_name_zh,
+    progress.as_of_date,
+    progress.observation_period_code,
+    progress.unit,
+    progress.target_kind,
+    progress.attribute,
+    target.target_notation,
+    progress.actual_value,
+    progress.target_value,
+    progress.attainment_ratio,
+    progress.time_elapsed_ratio,
+    progress.pace_gap_pp,
+    progress.status,
+    progress.status_zh,
+    progress.status_reason,
+    target.indicator_seq
+from marts.fct_plan_progress as progress
+inner join marts.dim_indicator as indicator on progress.indicator_code = indicator.indicator_code
+inner join marts.dim_region as region on progress.region_code = region.region_code
+inner join marts.fct_plan_target as target
+    on progress.plan_code = target.plan_code
+    and progress.indicator_code = target.indicator_code
+    and progress.region_code = target.region_code
+where progress.is_latest and (? is null or progress.plan_code = ?)
+order by progress.plan_code, target.indicator_seq, progress.region_code
+"""
+
+
+@dataclass
+class ScorecardRow:
+    plan_code: str
+    domain_name_zh: str
+    indicator_code: str
+    indicator_name_zh: str
+    region_code: str
+    region_name_zh: str
+    as_of_date: str
+    unit: str
+    target_kind: str
+    attribute: str
+    target_notation: str | None
+    actual_value: float | None
+    target_value: float | None
+    attainment_ratio: float | None
+    time_elapsed_ratio: float | None
+    pace_gap_pp: float | None
+    status: str
+    status_zh: str
+    status_reason: str | None
+
+
+def read_scorecard(warehouse: Path, plan_code: str | None = None) -> list[ScorecardRow]:
+    import duckdb
+
+    if not warehouse.is_file():
+        raise PipelineError(f"no published warehouse at {warehouse}: run `hrss run` first")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cursor = con.execute(SCORECARD_SQL, [plan_code, plan_code])
+        names = [d[0] for d in cursor.description]
+        records = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    fields = ScorecardRow.__dataclass_fields__
+    return [
+        ScorecardRow(
+            **{k: (str(v) if k == "as_of_date" else v) for k, v in r.items() if k in fields}
+        )
+        for r in records
+    ]
+
+
+def fmt_number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    # Published figures carry at most two decimals (12.34万人, 38.58%).
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return f"{text}{unit}"
+
+
+def fmt_percent(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{100 * ratio:.1f}%"
+
+
+def display_row(row: ScorecardRow) -> dict[str, str]:
+    return {
+        "领域": row.domain_name_zh,
+        "指标": row.indicator_name_zh,
+        "地区": row.region_name_zh,
+        "截至": row.as_of_date,
+        "实际值": fmt_number(row.actual_value, row.unit),
+        "目标": (row.target_notation or fmt_number(row.target_value)) + row.unit,
+        "完成度": fmt_percent(row.attainment_ratio),
+        "时序进度": fmt_percent(row.time_elapsed_ratio),
+        "状态": row.status_zh,
+    }
+
+
+def _width(text: str) -> int:
+    # CJK characters take two terminal columns.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def render_table(rows: list[ScorecardRow]) -> str:
+    if not rows:
+        return "(no plan targets in the warehouse)"
+    table = [display_row(r) for r in rows]
+    headers = list(table[0])
+    widths = {h: max(_width(h), *(_width(t[h]) for t in table)) for h in headers}
+
+    def line(cells: dict[str, str]) -> str:
+        return "  ".join(c + " " * (widths[h] - _width(c)) for h, c in cells.items()).rstrip()
+
+    out = [line({h: h for h in headers}), "  ".join("-" * widths[h] for h in headers)]
+    out += [line(t) for t in table]
+    return "\n".join(out)
+
+
+def render(rows: list[ScorecardRow], fmt: str) -> str:
+    if fmt == "table":
+        return render_table(rows)
+    if fmt == "json":
+        return json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(ScorecardRow.__dataclass_fields__))
+        writer.writeheader()
+        writer.writerows(asdict(r) for r in rows)
+        return buffer.getvalue()
+    raise PipelineError(f"unknown format {fmt!r}: use table, csv or json")

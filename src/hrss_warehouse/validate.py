@@ -1,0 +1,285 @@
+"""Great Expectations validation at the layer boundaries: the landed batch, then the marts.
+
+GX's SQL datasource fails on DuckDB (upstream issues #10738/#11579), so tables are
+read from DuckDB into DataFrames and validated with GX's pandas datasource. Suites
+live as code in ``expectations/`` and are created idempotently (``add_or_update``).
+
+Severity (``meta.severity`` on each expectation):
+- critical on the landing batch: the whole batch is quarantined (rows moved to
+  ``raw.quarantined_rows`` with reason ``batch_validation_failed``);
+- critical on the marts: publishing is refused, the published warehouse is untouched;
+- warning: recorded and reported, data still flows.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from hrss_warehouse import workdb
+from hrss_warehouse.catalog import Catalog
+from hrss_warehouse.config import Settings
+from hrss_warehouse.errors import PipelineError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from great_expectations.data_context import AbstractDataContext
+
+log = logging.getLogger(__name__)
+
+GX_DATASOURCE = "hrss_dataframes"
+
+
+@dataclass
+class SuiteOutcome:
+    suite_name: str
+    rows: int
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        return [r for r in self.results if not r["success"]]
+
+    @property
+    def critical_failures(self) -> list[dict[str, Any]]:
+        return [f for f in self.failures if f["severity"] == "critical"]
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        return [f for f in self.failures if f["severity"] != "critical"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "suite": self.suite_name,
+            "rows": self.rows,
+            "critical_failures": self.critical_failures,
+            "warnings": self.warnings,
+        }
+
+
+def load_suite_module(settings: Settings, name: str) -> ModuleType:
+    path = settings.expectations_dir / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"hrss_expectations_{name}", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise PipelineError(f"expectation suite module not found: {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def gx_context(settings: Settings) -> AbstractDataContext:
+    import great_expectations as gx
+
+    # A file context under the work dir: it holds the suites, validation results
+    # and the Data Docs site rebuilt every run.
+    return gx.get_context(mode="file", project_root_dir=str(settings.work_dir))
+
+
+def data_docs_index(settings: Settings) -> Path:
+    return settings.work_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def _dates_to_iso(frame: pd.DataFrame) -> pd.DataFrame:
+    # GX compares date bounds given as ISO strings; make the column comparable.
+    import pandas as pd
+
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]) or column.endswith("_date"):
+            out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
+    return out
+
+
+def run_suite(
+    context: AbstractDataContext,
+    module: ModuleType,
+    frame: pd.DataFrame,
+    params: dict[str, Any],
+) -> SuiteOutcome:
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    name = module.SUITE_NAME
+    suite = gx.ExpectationSuite(name=name)
+    for expectation in module.expectations(params):
+        suite.add_expectation(expectation)
+    suite = context.suites.add_or_update(suite)
+
+    datasource = context.data_sources.add_or_update_pandas(GX_DATASOURCE)
+    try:
+        asset = datasource.get_asset(name)
+    except LookupError:
+        asset = datasource.add_dataframe_asset(name)
+    try:
+        batch_definition = asset.get_batch_definition("whole")
+    except (KeyError, LookupError):
+        batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=f"{name}_checkpoint",
+            validation_definitions=[definition],
+            actions=[UpdateDataDocsAction(name="update_data_docs")],
+            result_format={"result_format": "SUMMARY"},
+        )
+    )
+    result = checkpoint.run(batch_parameters={"dataframe": _dates_to_iso(frame)})
+
+    outcome = SuiteOutcome(name, len(frame))
+    for validation in result.run_results.values():
+        for item in validation.results:
+            config = item.expectation_config
+            severity = (config.meta or {}).get("severity", "critical")
+            record = {
+                "expectation_type": config.type,
+                "column": config.kwargs.get("column")
+                or ",".join(config.kwargs.get("column_list") or []),
+                "severity": severity,
+                "success": bool(item.success),
+                "unexpected_count": (item.result or {}).get("unexpected_count"),
+                "details": json.dumps(
+                    {
+                        k: v
+                        for k, v in (item.result or {}).items()
+                        if k in ("observed_value", "partial_unexpected_list")
+                    },
+                    ensure_ascii=False,
+                    default=str,
+                ),
+            }
+            outcome.results.append(record)
+    level = logging.WARNING if outcome.failures else logging.INFO
+    log.log(
+        level,
+        "GX suite %s on %d rows: %d critical failure(s), %d warning(s)",
+        name,
+        len(frame),
+        len(outcome.critical_failures),
+        len(outcome.warnings),
+    )
+    for failure in outcome.failures:
+        log.warning("  %s %s(%s): %s", failure["severity"], failure["expectation_type"],
+                    failure["column"], failure["details"])
+    return outcome
+
+
+def _record(con, batch_id: str, outcome: SuiteOutcome) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = [
+        [batch_id, outcome.suite_name, r["expectation_type"], r["column"] or None, r["severity"],
+         r["success"], r["unexpected_count"], r["details"], now]
+        for r in outcome.results
+    ]
+    if rows:
+        con.executemany(
+            "insert into raw.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+
+
+def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
+    """Validate the rows this run landed; quarantine the whole batch on a critical failure."""
+    with workdb.connect(settings.work_db) as con:
+        frame = con.execute(
+            "select * from raw.observations where batch_id = ?", [batch_id]
+        ).df()
+    if frame.empty:
+        log.info("batch %s landed no rows: nothing to validate", batch_id)
+        return {"suite": "raw_observations", "rows": 0, "critical_failures": [], "warnings": [],
+                "quarantined": False}
+
+    catalog = Catalog.load(settings.catalog_dir)
+    params = {
+        "indicator_codes": sorted(catalog.indicator_units),
+        "region_codes": sorted(catalog.region_codes),
+        "units": sorted(set(catalog.indicator_units.values())),
+        "today": datetime.now(UTC).date().isoformat(),
+    }
+    outcome = run_suite(
+        gx_context(settings), load_suite_module(settings, "raw_observations"), frame, params
+    )
+    quarantined = bool(outcome.critical_failures)
+    with workdb.connect(settings.work_db) as con:
+        con.begin()
+        _record(con, batch_id, outcome)
+        if quarantined:
+            _quarantine_batch(con, batch_id, outcome)
+        con.commit()
+    return {**outcome.as_dict(), "quarantined": quarantined}
+
+
+def _quarantine_batch(con, batch_id: str, outcome: SuiteOutcome) -> None:
+    """Move every row of the batch to quarantine; the ledger still balances per file."""
+    failed = "; ".join(
+        f"{f['expectation_type']}({f['column']})" for f in outcome.critical_failures
+    )
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.execute(
+        """
+        insert into raw.quarantined_rows
+        select batch_id, file_sha256, file_name, row_number, null, 'batch_validation_failed',
+               '文件“' || file_name || '”第' || row_number || '行 所在批次未通过数据校验：' || ?,
+               to_json(struct_pack(indicator_code, region_code, period_code, value, unit))::varchar,
+               ?
+        from raw.observations where batch_id = ?
+        """,
+        [failed, now, batch_id],
+    )
+    con.execute(
+        """
+        update raw.file_ledger set
+            rows_quarantined = rows_quarantined + rows_loaded,
+            rows_loaded = 0,
+            status = 'quarantined',
+            first_error = coalesce(first_error, '批次未通过数据校验：' || ?)
+        where batch_id = ?
+        """,
+        [failed, batch_id],
+    )
+    con.execute("delete from raw.observations where batch_id = ?", [batch_id])
+    log.error("batch %s quarantined: critical expectation(s) failed: %s", batch_id, failed)
+
+
+def validate_marts(settings: Settings, batch_id: str) -> dict[str, Any]:
+    """Validate the marts dbt just built; a critical failure refuses the publish."""
+    with workdb.connect(settings.work_db, read_only=True) as con:
+        progress = con.execute("select * from marts.fct_plan_progress").df()
+        targets = con.execute("select * from marts.fct_plan_target").df()
+        statuses = [r[0] for r in con.execute(
+            "select status_code from staging.stg_catalog__progress_statuses"
+        ).fetchall()]
+        max_data_date = con.execute(
+            """
+            select max(d) from (
+                select max(period_end_date) as d from marts.fct_indicator_observation
+                union all select max(plan_start_date) from marts.dim_plan
+            )
+            """
+        ).fetchone()[0]
+    context = gx_context(settings)
+    outcomes = [
+        run_suite(context, load_suite_module(settings, "fct_plan_target"), targets, {}),
+        run_suite(
+            context,
+            load_suite_module(settings, "fct_plan_progress"),
+            progress,
+            {"statuses": statuses, "max_data_date": max_data_date.isoformat()},
+        ),
+    ]
+    with workdb.connect(settings.work_db) as con:
+        for outcome in outcomes:
+            _record(con, batch_id, outcome)
+    critical = [f for o in outcomes for f in o.critical_failures]
+    if critical:
+        raise PipelineError(
+            "marts failed critical expectations, not publishing: "
+            + "; ".join(f"{f['expectation_type']}({f['column']})" for f in critical)
+        )
+    return {"suites": [o.as_dict() for o in outcomes], "data_docs": str(data_docs_index(settings))}

@@ -1,0 +1,104 @@
+"""The working DuckDB database: the ``raw`` schema the ingest step writes and dbt reads.
+
+DuckDB allows one writing process per file. Writers are serialised by the
+Airflow pool ``hrss_duckdb_writer`` (1 slot) and ``max_active_runs=1``; readers
+open the file read-only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
+# Column order is the contract with models/staging/raw/_raw__sources.yml.
+RAW_DDL = """
+create schema if not exists raw;
+
+create table if not exists raw.file_ledger (
+    file_sha256 varchar primary key,
+    file_name varchar not null,
+    source_path varchar not null,
+    archive_path varchar,
+    size_bytes bigint not null,
+    batch_id varchar not null,
+    received_at timestamp not null,
+    rows_in integer not null,
+    rows_loaded integer not null,
+    rows_quarantined integer not null,
+    status varchar not null,
+    first_error varchar
+);
+
+create table if not exists raw.observations (
+    batch_id varchar not null,
+    file_sha256 varchar not null,
+    file_name varchar not null,
+    row_number integer not null,
+    indicator_code varchar not null,
+    region_code varchar not null,
+    period_code varchar not null,
+    period_grain varchar not null,
+    period_start_date date not null,
+    period_end_date date not null,
+    basis varchar not null,
+    value double not null,
+    unit varchar not null,
+    value_as_reported varchar not null,
+    unit_as_reported varchar not null,
+    source varchar,
+    note varchar,
+    received_at timestamp not null
+);
+
+create table if not exists raw.quarantined_rows (
+    batch_id varchar not null,
+    file_sha256 varchar not null,
+    file_name varchar not null,
+    row_number integer,
+    field_name varchar,
+    reason_code varchar not null,
+    message_zh varchar not null,
+    raw_record varchar,
+    quarantined_at timestamp not null
+);
+
+create table if not exists raw.validation_results (
+    batch_id varchar not null,
+    suite_name varchar not null,
+    expectation_type varchar not null,
+    column_name varchar,
+    severity varchar not null,
+    success boolean not null,
+    unexpected_count bigint,
+    details varchar,
+    validated_at timestamp not null
+);
+"""
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(RAW_DDL)
+    return con
+
+
+def loaded_hashes(path: Path) -> set[str]:
+    """sha256 of every file already in the ledger (empty if there is no database yet)."""
+    if not path.exists():
+        return set()
+    with connect(path, read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'file_ledger'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return set()
+        return {row[0] for row in con.execute("select file_sha256 from raw.file_ledger").fetchall()}
