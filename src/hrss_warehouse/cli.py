@@ -119,24 +119,32 @@ def print_summary(settings: Settings, summary: dict) -> None:
     from hrss_warehouse.scorecard import read_scorecard, render_table
 
     ingest = summary.get("ingest") or {}
+    checked = {f["file_name"]: f for f in (summary.get("batch_validation") or {}).get("files", [])}
+    loaded_total = quarantined_total = 0
     print()
     print(f"files processed: {len(ingest.get('files', []))}")
     for item in ingest.get("files", []):
+        loaded, quarantined, status = item["rows_loaded"], item["rows_quarantined"], item["status"]
+        validation = checked.get(item["file_name"], {})
+        if validation.get("quarantined"):
+            # Validation quarantines a file whole; the ledger says the same.
+            loaded, quarantined, status = 0, loaded + quarantined, "quarantined"
+        loaded_total += loaded
+        quarantined_total += quarantined
         print(
-            f"  {item['file_name']}: {item['rows_in']} rows in, {item['rows_loaded']} loaded, "
-            f"{item['rows_quarantined']} quarantined ({item['status']})"
+            f"  {item['file_name']}: {item['rows_in']} rows in, {loaded} loaded, "
+            f"{quarantined} quarantined ({status})"
         )
         for message in item.get("messages", [])[:5]:
             print(f"    {message}")
-    print(
-        f"rows loaded: {ingest.get('rows_loaded', 0)}  "
-        f"rows quarantined: {ingest.get('rows_quarantined', 0)}"
-    )
-    batch = summary.get("batch_validation") or {}
-    if batch.get("quarantined"):
-        print("batch quarantined by validation: " + "; ".join(
-            f["expectation_type"] for f in batch.get("critical_failures", [])
-        ))
+        if validation.get("quarantined"):
+            failed = "; ".join(
+                f"{f['expectation_type']}({f['column']})" for f in validation["critical_failures"]
+            )
+            print(f"    quarantined whole by validation: {failed}")
+        for warning in validation.get("warnings", []):
+            print(f"    validation warning: {warning['expectation_type']}({warning['column']})")
+    print(f"rows loaded: {loaded_total}  rows quarantined: {quarantined_total}")
     print()
     print(render_table(read_scorecard(settings.warehouse)))
     print()

@@ -93,13 +93,21 @@ def run_dbt(settings: Settings, *args: str) -> list[str]:
             lines.append(line)
             log.info("dbt | %s", line)
     if process.returncode != 0:
-        tail = [ln for ln in lines if "ERROR" in ln or "FAIL" in ln or "Error" in ln][-10:]
+        # The line naming the error and the one after it, which says what is wrong.
+        tail = [
+            f"{ln.strip()} {lines[i + 1].strip() if i + 1 < len(lines) else ''}"
+            for i, ln in enumerate(lines)
+            if "ERROR" in ln or "FAIL " in ln or ln.strip().endswith("Error")
+        ][-10:]
         raise PipelineError(f"dbt {args[0]} failed (exit {process.returncode}): " + " | ".join(tail))
     return lines
 
 
 def build(settings: Settings) -> dict[str, object]:
-    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    from hrss_warehouse import workdb
+
+    # The raw tables are dbt sources; create them (empty) if no file was ever landed.
+    workdb.connect(settings.work_db).close()
     lines = run_dbt(settings, "build")
     done = next((ln for ln in reversed(lines) if "Done. PASS=" in ln), "")
     return {"summary": done.split("Done. ", 1)[-1].strip()}

@@ -185,15 +185,20 @@ def _record(con, batch_id: str, outcome: SuiteOutcome) -> None:
 
 
 def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
-    """Validate the rows this run landed; quarantine the whole batch on a critical failure."""
-    with workdb.connect(settings.work_db) as con:
+    """Validate what this run landed, one delivered file at a time.
+
+    A file is the unit a department delivers, so it is the unit quarantined: a
+    critical failure moves all of that file's rows to quarantine and leaves the
+    other files of the night untouched.
+    """
+    with workdb.connect(settings.work_db, read_only=True) as con:
         frame = con.execute(
-            "select * from raw.observations where batch_id = ?", [batch_id]
+            "select * from raw.observations where batch_id = ? order by file_name, row_number",
+            [batch_id],
         ).df()
     if frame.empty:
         log.info("batch %s landed no rows: nothing to validate", batch_id)
-        return {"suite": "raw_observations", "rows": 0, "critical_failures": [], "warnings": [],
-                "quarantined": False}
+        return {"suite": "raw_observations", "files": []}
 
     catalog = Catalog.load(settings.catalog_dir)
     params = {
@@ -202,21 +207,24 @@ def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
         "units": sorted(set(catalog.indicator_units.values())),
         "today": datetime.now(UTC).date().isoformat(),
     }
-    outcome = run_suite(
-        gx_context(settings), load_suite_module(settings, "raw_observations"), frame, params
-    )
-    quarantined = bool(outcome.critical_failures)
-    with workdb.connect(settings.work_db) as con:
-        con.begin()
-        _record(con, batch_id, outcome)
-        if quarantined:
-            _quarantine_batch(con, batch_id, outcome)
-        con.commit()
-    return {**outcome.as_dict(), "quarantined": quarantined}
+    context = gx_context(settings)
+    module = load_suite_module(settings, "raw_observations")
+    files = []
+    for (sha, name), rows in frame.groupby(["file_sha256", "file_name"], sort=False):
+        outcome = run_suite(context, module, rows.reset_index(drop=True), params)
+        quarantined = bool(outcome.critical_failures)
+        with workdb.connect(settings.work_db) as con:
+            con.begin()
+            _record(con, batch_id, outcome)
+            if quarantined:
+                _quarantine_file(con, batch_id, str(sha), outcome)
+            con.commit()
+        files.append({"file_name": name, "quarantined": quarantined, **outcome.as_dict()})
+    return {"suite": module.SUITE_NAME, "files": files}
 
 
-def _quarantine_batch(con, batch_id: str, outcome: SuiteOutcome) -> None:
-    """Move every row of the batch to quarantine; the ledger still balances per file."""
+def _quarantine_file(con, batch_id: str, file_sha256: str, outcome: SuiteOutcome) -> None:
+    """Move every row of the file to quarantine; its ledger row still balances."""
     failed = "; ".join(
         f"{f['expectation_type']}({f['column']})" for f in outcome.critical_failures
     )
@@ -225,12 +233,12 @@ def _quarantine_batch(con, batch_id: str, outcome: SuiteOutcome) -> None:
         """
         insert into raw.quarantined_rows
         select batch_id, file_sha256, file_name, row_number, null, 'batch_validation_failed',
-               '文件“' || file_name || '”第' || row_number || '行 所在批次未通过数据校验：' || ?,
+               '文件“' || file_name || '”第' || row_number || '行 所在文件未通过数据校验：' || ?,
                to_json(struct_pack(indicator_code, region_code, period_code, value, unit))::varchar,
                ?
-        from raw.observations where batch_id = ?
+        from raw.observations where batch_id = ? and file_sha256 = ?
         """,
-        [failed, now, batch_id],
+        [failed, now, batch_id, file_sha256],
     )
     con.execute(
         """
@@ -238,13 +246,16 @@ def _quarantine_batch(con, batch_id: str, outcome: SuiteOutcome) -> None:
             rows_quarantined = rows_quarantined + rows_loaded,
             rows_loaded = 0,
             status = 'quarantined',
-            first_error = coalesce(first_error, '批次未通过数据校验：' || ?)
-        where batch_id = ?
+            first_error = coalesce(first_error, '文件未通过数据校验：' || ?)
+        where batch_id = ? and file_sha256 = ?
         """,
-        [failed, batch_id],
+        [failed, batch_id, file_sha256],
     )
-    con.execute("delete from raw.observations where batch_id = ?", [batch_id])
-    log.error("batch %s quarantined: critical expectation(s) failed: %s", batch_id, failed)
+    con.execute(
+        "delete from raw.observations where batch_id = ? and file_sha256 = ?",
+        [batch_id, file_sha256],
+    )
+    log.error("file %s quarantined: critical expectation(s) failed: %s", file_sha256[:12], failed)
 
 
 def validate_marts(settings: Settings, batch_id: str) -> dict[str, Any]:

@@ -54,7 +54,8 @@ monthly_flows as (
         region_code,
         period_code,
         period_end_date,
-        sum(observed_value) over year_so_far as ytd_value,
+        -- Decimal sum: exact, so independent of row order (see int_plan_progress_evaluated).
+        cast(sum(cast(observed_value as decimal(38, 10))) over year_so_far as double) as ytd_value,
         count(*) over year_so_far as months_reported
 
     from observations

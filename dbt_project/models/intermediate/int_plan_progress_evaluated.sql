@@ -83,7 +83,9 @@ prior_years as (
         points.indicator_code,
         points.region_code,
         points.as_of_date,
-        sum(annual_totals.annual_value) as prior_total,
+        -- Summed as decimals: a floating-point sum depends on row order, and the
+        -- same data must give the same figures on every run.
+        cast(sum(cast(annual_totals.annual_value as decimal(38, 10))) as double) as prior_total,
         count(annual_totals.annual_value) as prior_years_reported
 
     from points
@@ -109,7 +111,10 @@ measured as (
             when
                 points.target_kind = 'cumulative'
                 and prior_years.prior_years_reported = extract(year from points.as_of_date) - points.start_year
-                then coalesce(prior_years.prior_total, 0) + points.ytd_value
+                then cast(
+                    cast(coalesce(prior_years.prior_total, 0) as decimal(38, 10))
+                    + cast(points.ytd_value as decimal(38, 10)) as double
+                )
         end as actual_value,
         case
             when points.target_kind in ('level', 'bound_max', 'bound_min') then points.level_period_code

@@ -33,7 +33,7 @@ REASONS = {
     "basis_invalid": "口径无法识别（应为 当期/累计/期末）",
     "basis_conflict": "口径与统计期矛盾",
     "duplicate_in_file": "同一文件内重复的指标、地区、统计期",
-    "batch_validation_failed": "批次未通过数据校验",
+    "batch_validation_failed": "所在文件未通过数据校验",
 }
 
 # Canonical column → accepted header spellings (compared after NFKC + lower-case).

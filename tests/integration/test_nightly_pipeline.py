@@ -1,0 +1,166 @@
+"""End to end: `hrss run` runs the hrss_nightly DAG through Airflow on the sample
+landing files, and the published marts hold values computed by hand from the
+source documents (../shared/seeds/003_… = Zhoushan 14th FYP, 004_… = 2024 results).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from tests.integration.support import ROOT, mart_snapshot, one, query
+
+pytestmark = pytest.mark.integration
+
+SEEDS = ROOT / "seeds"
+PLAN = "zs_hrss_14fyp"
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory, hrss):
+    seeds_before = {p.name: p.read_bytes() for p in SEEDS.glob("*.csv")}
+    warehouse = tmp_path_factory.mktemp("sample") / "hrss.duckdb"
+    done = hrss("run", "--warehouse", warehouse)
+    assert done.returncode == 0, done.stderr + done.stdout[-4000:]
+    return SimpleNamespace(
+        warehouse=warehouse,
+        work_db=warehouse.parent / "work" / "hrss_work.duckdb",
+        stdout=done.stdout,
+        seeds_before=seeds_before,
+    )
+
+
+def progress(db: Path, indicator: str, as_of: str | None = None) -> dict:
+    where = "as_of_date = cast(? as date)" if as_of else "is_latest"
+    params = [PLAN, indicator] + ([as_of] if as_of else [])
+    return one(
+        db,
+        f"select * from marts.fct_plan_progress where plan_code = ? and indicator_code = ? "
+        f"and region_code = '330900' and {where}",
+        params,
+    )
+
+
+def test_run_prints_files_rows_scorecard_and_report(sample_run):
+    out = sample_run.stdout
+    assert "files processed: 5" in out
+    assert "rows loaded: 44  rows quarantined: 0" in out
+    assert "技能人才总量" in out and "进度偏慢" in out
+    assert f"report:    {sample_run.warehouse.parent / 'report' / 'index.html'}" in out
+
+
+def test_skilled_talent_2024_golden(sample_run):
+    # 003 L112: 技能人才总量 21.3 → 26 (万人); 004 L89: 24.4万人 at end of 2024.
+    row = progress(sample_run.warehouse, "skilled_talent")
+    assert str(row["as_of_date"]) == "2024-12-31"
+    assert row["actual_value"] == pytest.approx(24.4)
+    assert row["attainment_ratio"] == pytest.approx(24.4 / 26)  # 完成度 93.8%
+    assert row["baseline_progress"] == pytest.approx(3.1 / 4.7)  # C = 0.660
+    assert row["time_elapsed_ratio"] == pytest.approx(48 / 60)  # e = 0.8
+    assert row["pace_ratio"] == pytest.approx((3.1 / 4.7) / 0.8)  # ρ = 0.825
+    assert row["status"] == "needs_acceleration"
+    assert row["status_zh"] == "进度偏慢"
+
+
+def test_urban_new_jobs_five_year_total(sample_run):
+    # 003 L99: (22) five-year total. 2024 = 4.6 (004 L13); 2023 = 4.6/1.126 ≈ 4.09 (004 L13
+    # 增幅12.6%); 2021, 2022 illustrative 4.3, 3.9; 2025 1-6月 year-to-date 2.25 (illustrative).
+    end_2024 = progress(sample_run.warehouse, "urban_new_jobs", "2024-12-31")
+    assert end_2024["actual_value"] == pytest.approx(4.3 + 3.9 + 4.09 + 4.6)  # 16.89
+    assert end_2024["attainment_ratio"] == pytest.approx(16.89 / 22)
+    latest = progress(sample_run.warehouse, "urban_new_jobs")
+    assert str(latest["as_of_date"]) == "2025-06-30"
+    assert latest["observation_period_code"] == "2025-06"
+    assert latest["actual_value"] == pytest.approx(16.89 + 2.25)  # never a sum of YTDs
+    assert latest["time_elapsed_ratio"] == pytest.approx(54 / 60)
+    assert latest["status"] == "on_track"  # ρ = (19.14/22)/0.9 = 0.967
+
+
+def test_graduates_converted_from_persons(sample_run):
+    # 004 L15/L71: 新引进高校毕业生 21078人 → 2.1078万人 in the catalog unit.
+    obs = one(
+        sample_run.warehouse,
+        "select * from marts.fct_indicator_observation "
+        "where indicator_code = 'new_graduates_attracted' and period_code = '2024'",
+    )
+    assert obs["value"] == pytest.approx(2.1078)
+    assert (obs["unit"], obs["value_as_reported"], obs["unit_as_reported"]) == ("万人", "21078", "人")
+    row = progress(sample_run.warehouse, "new_graduates_attracted")
+    assert row["actual_value"] == pytest.approx(1.65 + 1.82 + 1.98 + 2.1078)  # 7.5578万人
+    assert row["status"] == "needs_acceleration"  # ρ = 0.7558/0.8 = 0.945 < 0.95
+
+
+def test_strict_floor_and_ceiling(sample_run):
+    # 003 L104: 基本养老保险参保率 >96 is strict; the illustrative 96.0 does not comply.
+    pension = progress(sample_run.warehouse, "pension_insurance_coverage_rate")
+    assert (pension["actual_value"], pension["is_compliant"], pension["status"]) == (
+        96.0,
+        False,
+        "breached",
+    )
+    # 003 L100: 城镇登记失业率 ≤3; 1.7 complies, 完成度 T/x for lower-is-better.
+    rate = progress(sample_run.warehouse, "registered_unemployment_rate")
+    assert rate["status"] == "compliant"
+    assert rate["attainment_ratio"] == pytest.approx(3 / 1.7)
+
+
+def test_every_plan_target_is_on_the_scorecard(sample_run):
+    rows = query(
+        sample_run.warehouse,
+        "select indicator_code, status from marts.fct_plan_progress where is_latest",
+    )
+    assert len(rows) == 20  # 专栏2 has 20 indicators (003 L99-L123)
+    statuses = dict(rows)
+    assert statuses["surveyed_unemployment_rate"] == "no_data"
+    assert statuses["dispute_mediation_success_rate"] == "lagging"  # C=0.5/1.5, ρ=0.417
+
+
+def test_ledger_balances_and_files_are_archived(sample_run):
+    files = query(
+        sample_run.work_db,
+        "select file_name, file_sha256, archive_path, rows_in, rows_loaded, rows_quarantined "
+        "from raw.file_ledger order by file_name",
+    )
+    assert len(files) == 5
+    for name, sha, archive, rows_in, loaded, quarantined in files:
+        assert rows_in == loaded + quarantined, name
+        assert hashlib.sha256(Path(archive).read_bytes()).hexdigest() == sha
+
+
+def test_catalog_seeds_untouched_by_dbt(sample_run):
+    after = {p.name: p.read_bytes() for p in SEEDS.glob("*.csv")}
+    assert after == sample_run.seeds_before
+
+
+def test_report_and_data_docs_written(sample_run):
+    report = (sample_run.warehouse.parent / "report" / "index.html").read_text("utf-8")
+    assert "技能人才总量" in report and "进度偏慢" in report and "超限" in report
+    docs = sample_run.warehouse.parent / "work" / "gx" / "uncommitted" / "data_docs"
+    assert (docs / "local_site" / "index.html").is_file()
+
+
+def test_status_command_formats(sample_run, hrss):
+    as_json = hrss("status", "--warehouse", sample_run.warehouse, "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    rows = json.loads(as_json.stdout)
+    assert len(rows) == 20
+    skilled = next(r for r in rows if r["indicator_code"] == "skilled_talent")
+    assert skilled["status_zh"] == "进度偏慢" and skilled["region_code"] == "330900"
+    as_csv = hrss("status", "--warehouse", sample_run.warehouse, "--format", "csv")
+    assert as_csv.stdout.splitlines()[0].startswith("plan_code,domain_name_zh,indicator_code")
+    assert len(as_csv.stdout.strip().splitlines()) == 21
+
+
+def test_rerun_on_same_files_changes_nothing(sample_run, hrss):
+    before = mart_snapshot(sample_run.warehouse)
+    done = hrss("run", "--warehouse", sample_run.warehouse)
+    assert done.returncode == 0, done.stderr
+    assert "files processed: 0" in done.stdout
+    after = mart_snapshot(sample_run.warehouse)
+    assert set(after) == set(before) and len(before) == 7
+    for table in before:
+        assert after[table] == before[table], table
