@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml constraints.txt
 run: setup ## Run the hrss_nightly DAG once through Airflow on the sample files and print the scorecard
 	$(BIN)/hrss run
 
-test: setup ## Run the whole test suite (unit + integration: Airflow, dbt build, GX)
+test: setup lint ## Lint, then run the whole test suite (unit + integration: Airflow, dbt build, GX)
 	$(BIN)/python -m pytest
 
 test-unit: setup ## Run only the fast unit tests

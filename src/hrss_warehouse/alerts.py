@@ -17,8 +17,14 @@ from hrss_warehouse.scorecard import ScorecardRow, read_scorecard
 
 log = logging.getLogger(__name__)
 
-ALERT_STATUSES = {"needs_acceleration", "lagging", "regressing", "at_risk", "breached",
-                  "not_achieved"}
+ALERT_STATUSES = {
+    "needs_acceleration",
+    "lagging",
+    "regressing",
+    "at_risk",
+    "breached",
+    "not_achieved",
+}
 
 
 def severity(row: ScorecardRow) -> str:
@@ -65,4 +71,3 @@ def evaluate(settings: Settings) -> dict[str, Any]:
     new = sum(a["is_new"] for a in alerts)
     log.info("%d indicator(s) off trajectory, %d new since the last run", len(alerts), new)
     return {"open_alerts": len(alerts), "new_alerts": new, "file": str(path)}
-

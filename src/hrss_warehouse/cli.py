@@ -65,7 +65,9 @@ def bootstrap_airflow(env: dict[str, str]) -> None:
     ):
         done = _airflow(env, *args)
         if done.returncode != 0:
-            raise PipelineError(f"airflow {' '.join(args[:2])} failed: {done.stderr.strip()[-500:]}")
+            raise PipelineError(
+                f"airflow {' '.join(args[:2])} failed: {done.stderr.strip()[-500:]}"
+            )
     stamp.touch()
 
 
@@ -154,8 +156,10 @@ def print_summary(settings: Settings, summary: dict) -> None:
     if docs:
         print(f"data docs: {docs}")
     alerts = summary.get("alerts") or {}
-    print(f"alerts:    {alerts.get('open_alerts', 0)} open, {alerts.get('new_alerts', 0)} new "
-          f"({alerts.get('file')})")
+    print(
+        f"alerts:    {alerts.get('open_alerts', 0)} open, {alerts.get('new_alerts', 0)} new "
+        f"({alerts.get('file')})"
+    )
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -171,7 +175,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     settings.ensure_dirs()
-    print(f"running {DAG_ID} through Airflow: landing {settings.landing_dir} → {settings.warehouse}")
+    print(
+        f"running {DAG_ID} through Airflow: landing {settings.landing_dir} → {settings.warehouse}"
+    )
     code, summary, _ = run_pipeline(settings, verbose=args.verbose)
     if code == 0 and summary:
         print_summary(settings, summary)

@@ -99,7 +99,9 @@ def run_dbt(settings: Settings, *args: str) -> list[str]:
             for i, ln in enumerate(lines)
             if "ERROR" in ln or "FAIL " in ln or ln.strip().endswith("Error")
         ][-10:]
-        raise PipelineError(f"dbt {args[0]} failed (exit {process.returncode}): " + " | ".join(tail))
+        raise PipelineError(
+            f"dbt {args[0]} failed (exit {process.returncode}): " + " | ".join(tail)
+        )
     return lines
 
 

@@ -166,16 +166,30 @@ def run_suite(
         len(outcome.warnings),
     )
     for failure in outcome.failures:
-        log.warning("  %s %s(%s): %s", failure["severity"], failure["expectation_type"],
-                    failure["column"], failure["details"])
+        log.warning(
+            "  %s %s(%s): %s",
+            failure["severity"],
+            failure["expectation_type"],
+            failure["column"],
+            failure["details"],
+        )
     return outcome
 
 
 def _record(con, batch_id: str, outcome: SuiteOutcome) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
-        [batch_id, outcome.suite_name, r["expectation_type"], r["column"] or None, r["severity"],
-         r["success"], r["unexpected_count"], r["details"], now]
+        [
+            batch_id,
+            outcome.suite_name,
+            r["expectation_type"],
+            r["column"] or None,
+            r["severity"],
+            r["success"],
+            r["unexpected_count"],
+            r["details"],
+            now,
+        ]
         for r in outcome.results
     ]
     if rows:
@@ -225,9 +239,7 @@ def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
 
 def _quarantine_file(con, batch_id: str, file_sha256: str, outcome: SuiteOutcome) -> None:
     """Move every row of the file to quarantine; its ledger row still balances."""
-    failed = "; ".join(
-        f"{f['expectation_type']}({f['column']})" for f in outcome.critical_failures
-    )
+    failed = "; ".join(f"{f['expectation_type']}({f['column']})" for f in outcome.critical_failures)
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute(
         """
@@ -263,9 +275,12 @@ def validate_marts(settings: Settings, batch_id: str) -> dict[str, Any]:
     with workdb.connect(settings.work_db, read_only=True) as con:
         progress = con.execute("select * from marts.fct_plan_progress").df()
         targets = con.execute("select * from marts.fct_plan_target").df()
-        statuses = [r[0] for r in con.execute(
-            "select status_code from staging.stg_catalog__progress_statuses"
-        ).fetchall()]
+        statuses = [
+            r[0]
+            for r in con.execute(
+                "select status_code from staging.stg_catalog__progress_statuses"
+            ).fetchall()
+        ]
         max_data_date = con.execute(
             """
             select max(d) from (

@@ -33,4 +33,3 @@ def hrss(airflow_home):
         )
 
     return run
-

@@ -101,7 +101,11 @@ def test_critical_batch_failure_quarantines_batch_and_keeps_published_marts(bad_
 
 def test_missing_landing_folder_fails_fast_with_one_line_reason(tmp_path, hrss):
     done = hrss(
-        "run", "--landing", tmp_path / "nope", "--warehouse", tmp_path / "w" / "hrss.duckdb",
+        "run",
+        "--landing",
+        tmp_path / "nope",
+        "--warehouse",
+        tmp_path / "w" / "hrss.duckdb",
         timeout=240,
     )
     assert done.returncode != 0

@@ -88,7 +88,11 @@ def test_graduates_converted_from_persons(sample_run):
         "where indicator_code = 'new_graduates_attracted' and period_code = '2024'",
     )
     assert obs["value"] == pytest.approx(2.1078)
-    assert (obs["unit"], obs["value_as_reported"], obs["unit_as_reported"]) == ("万人", "21078", "人")
+    assert (obs["unit"], obs["value_as_reported"], obs["unit_as_reported"]) == (
+        "万人",
+        "21078",
+        "人",
+    )
     row = progress(sample_run.warehouse, "new_graduates_attracted")
     assert row["actual_value"] == pytest.approx(1.65 + 1.82 + 1.98 + 2.1078)  # 7.5578万人
     assert row["status"] == "needs_acceleration"  # ρ = 0.7558/0.8 = 0.945 < 0.95

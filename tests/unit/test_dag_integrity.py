@@ -7,6 +7,7 @@ secret-touching done at parse time.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -71,7 +72,7 @@ def test_task_order_and_writer_pool(dagbag):
         "render_report",
     ]
     assert {t.task_id for t in dag.tasks} == set(order)
-    for upstream, downstream in zip(order, order[1:], strict=False):
+    for upstream, downstream in itertools.pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
     for task in dag.tasks:
         expected = "hrss_duckdb_writer" if task.task_id in WRITER_TASKS else "default_pool"

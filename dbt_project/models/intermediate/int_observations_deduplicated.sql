@@ -43,8 +43,7 @@ ranked as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["indicator_code", "'|'", "region_code", "'|'", "period_code", "'|'", "basis"])) }}
-            as observation_id,
+        md5(indicator_code || '|' || region_code || '|' || period_code || '|' || basis) as observation_id,
         indicator_code,
         region_code,
         period_code,

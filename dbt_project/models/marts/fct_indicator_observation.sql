@@ -26,7 +26,7 @@ final as (
         observed_value as value,
         first_published_value,
         vintage_count,
-        observed_value is distinct from first_published_value as is_revised,
+        observed_value != first_published_value as is_revised,
         period_start_date,
         period_end_date,
         received_at

@@ -206,15 +206,37 @@ def archive(path: Path, digest: str, archive_dir: Path) -> Path:
     return target
 
 
-OBSERVATION_COLUMNS = (
-    "batch_id file_sha256 file_name row_number indicator_code region_code period_code "
-    "period_grain period_start_date period_end_date basis value unit value_as_reported "
-    "unit_as_reported source note received_at"
-).split()
-QUARANTINE_COLUMNS = (
-    "batch_id file_sha256 file_name row_number field_name reason_code message_zh raw_record "
-    "quarantined_at"
-).split()
+OBSERVATION_COLUMNS = [
+    "batch_id",
+    "file_sha256",
+    "file_name",
+    "row_number",
+    "indicator_code",
+    "region_code",
+    "period_code",
+    "period_grain",
+    "period_start_date",
+    "period_end_date",
+    "basis",
+    "value",
+    "unit",
+    "value_as_reported",
+    "unit_as_reported",
+    "source",
+    "note",
+    "received_at",
+]
+QUARANTINE_COLUMNS = [
+    "batch_id",
+    "file_sha256",
+    "file_name",
+    "row_number",
+    "field_name",
+    "reason_code",
+    "message_zh",
+    "raw_record",
+    "quarantined_at",
+]
 
 
 def ingest_files(
@@ -235,7 +257,7 @@ def ingest_files(
             received_at = datetime.now(UTC).replace(tzinfo=None)
             stored = archive(path, digest, settings.archive_dir)
             result = parse_file(path, catalog, today)
-            rows_loaded, rows_quarantined = len(result.observations), len(result.quarantined)
+            rows_loaded, _rows_quarantined = len(result.observations), len(result.quarantined)
             # A file-level problem has no rows; count it as zero in, zero loaded.
             row_level_quarantined = sum(1 for q in result.quarantined if q["row_number"])
             first_error = result.quarantined[0]["message_zh"] if result.quarantined else None
@@ -261,8 +283,13 @@ def ingest_files(
                         f"insert into raw.quarantined_rows ({', '.join(QUARANTINE_COLUMNS)}) "
                         f"values ({', '.join('?' * len(QUARANTINE_COLUMNS))})",
                         [
-                            [batch_id, digest, path.name, *(q[c] for c in QUARANTINE_COLUMNS[3:-1])]
-                            + [received_at]
+                            [
+                                batch_id,
+                                digest,
+                                path.name,
+                                *(q[c] for c in QUARANTINE_COLUMNS[3:-1]),
+                                received_at,
+                            ]
                             for q in result.quarantined
                         ],
                     )

@@ -117,7 +117,9 @@ def _text(value: object) -> str:
 def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
     """Header cells → {canonical column: index}, plus the required columns missing."""
     wanted = {
-        alias.lower(): canonical for canonical, aliases in HEADER_ALIASES.items() for alias in aliases
+        alias.lower(): canonical
+        for canonical, aliases in HEADER_ALIASES.items()
+        for alias in aliases
     }
     mapping: dict[str, int] = {}
     for index, cell in enumerate(header):
@@ -150,7 +152,9 @@ def parse_period(raw: object) -> Period:
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
             raise RowProblem("period_invalid", "period", text)
-        return Period(f"{year}-{month:02d}", "month", date(year, 1, 1), _month_end(year, month), "ytd")
+        return Period(
+            f"{year}-{month:02d}", "month", date(year, 1, 1), _month_end(year, month), "ytd"
+        )
     if m := _MONTH.fullmatch(text):
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
