@@ -105,7 +105,7 @@ def run_pipeline(settings: Settings, *, verbose: bool = False) -> tuple[int, dic
         for line in process.stdout:
             log.write(line)
             lines.append(line)
-            if verbose or _PROGRESS.search(line):
+            if verbose or (_PROGRESS.search(line) and "Returned value was" not in line):
                 text = _STRUCTLOG_SUFFIX.sub("", _STRUCTLOG_PREFIX.sub("", line.rstrip()))
                 print("  " + text[:160], flush=True)
     summary = None

@@ -122,10 +122,8 @@ measured as (
         end as observation_period_code,
         extract(year from points.as_of_date) - points.start_year
         - coalesce(prior_years.prior_years_reported, 0) as prior_years_missing,
-        cast(
-            (extract(year from points.as_of_date) - points.start_year) * 12
-            + extract(month from points.as_of_date) as double
-        ) / ((points.end_year - points.start_year + 1) * 12) as time_elapsed_ratio,
+        {{ time_elapsed_ratio('points.as_of_date', 'points.start_year', 'points.end_year') }}
+            as time_elapsed_ratio,
         cast(extract(month from points.as_of_date) as double) / 12 as year_elapsed_ratio
 
     from points

@@ -59,10 +59,8 @@ without_data as (
         cast(null as double) as actual_value,
         cast(null as double) as attainment_ratio,
         cast(null as double) as baseline_progress,
-        cast(
-            (extract(year from plan_dates.latest_as_of_date) - plan_dates.start_year) * 12
-            + extract(month from plan_dates.latest_as_of_date) as double
-        ) / ((plan_dates.end_year - plan_dates.start_year + 1) * 12) as time_elapsed_ratio,
+        {{ time_elapsed_ratio('plan_dates.latest_as_of_date', 'plan_dates.start_year', 'plan_dates.end_year') }}
+            as time_elapsed_ratio,
         cast(null as double) as pace_ratio,
         cast(null as double) as pace_gap_pp,
         cast(null as boolean) as is_compliant,
