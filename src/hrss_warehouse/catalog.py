@@ -26,7 +26,9 @@ def normalize_name(text: str) -> str:
     no leading ``其中：`` or item number, no parenthesised qualifiers or units."""
     text = unicodedata.normalize("NFKC", text or "")
     text = re.sub(r"\s+", "", text)
-    text = _SUB_PREFIX.sub("", text)
+    # "10. 其中：高级职称人才数量" carries both an item number and 其中.
+    while (stripped := _SUB_PREFIX.sub("", text)) != text:
+        text = stripped
     return _PARENS.sub("", text)
 
 

@@ -97,11 +97,16 @@ def fmt_number(value: float | None, unit: str = "") -> str:
         return "—"
     # Published figures carry at most two decimals (12.34万人, 38.58%).
     text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return f"{text}{unit}"
+    return f"{_unsigned_zero(text)}{unit}"
 
 
 def fmt_percent(ratio: float | None) -> str:
-    return "—" if ratio is None else f"{100 * ratio:.1f}%"
+    return "—" if ratio is None else f"{_unsigned_zero(f'{100 * ratio:.1f}')}%"
+
+
+def _unsigned_zero(text: str) -> str:
+    # -0.001 rounds to "-0"; a bureau never writes a signed zero.
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def display_row(row: ScorecardRow) -> dict[str, str]:

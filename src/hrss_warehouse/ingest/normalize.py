@@ -76,7 +76,11 @@ BASIS = {
     "end": "end",
 }
 
-_MISSING = {"", "-", "—", "——", "–", "…", "……", "...", "n/a", "na", "null"}
+# Compared after NFKC (as every cell is), which turns “……” into “......”.
+_MISSING = {
+    unicodedata.normalize("NFKC", m)
+    for m in ("", "-", "—", "——", "–", "…", "……", "...", "n/a", "na", "null")
+}
 
 
 # Not frozen: raising an exception sets attributes (__traceback__) on it.

@@ -32,7 +32,7 @@ def read_table(path: Path) -> Table:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FileProblem("file_not_utf8", f"第{exc.start}字节无法按UTF-8解码") from None
+        raise FileProblem("file_not_utf8", f"第{exc.start + 1}字节无法按UTF-8解码") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
