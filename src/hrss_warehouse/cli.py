@@ -2,6 +2,8 @@
 
     hrss run    [--landing DIR] [--catalog DIR] [--warehouse FILE] [--as-of YYYY-MM]
     hrss status [--warehouse FILE] [--plan CODE] [--format table|csv|json]
+    hrss catalog import FILE --plan CODE --plan-name NAME --region CODE --start YEAR --end YEAR
+                        [--baseline-year YEAR] [--catalog DIR] [--source-name NAME] [--line-offset N]
 
 Environment equivalents: HRSS_LANDING_DIR, HRSS_CATALOG_DIR, HRSS_WAREHOUSE, HRSS_AS_OF
 (see hrss_warehouse.config for all settings).
@@ -192,6 +194,45 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalog_import(args: argparse.Namespace) -> int:
+    from hrss_warehouse.catalog_import import import_plan_table
+    from hrss_warehouse.plan_table import PlanTableError
+
+    settings = _settings(args)
+    try:
+        result = import_plan_table(
+            Path(args.file),
+            plan_code=args.plan,
+            plan_name=args.plan_name,
+            region_code=args.region,
+            start_year=args.start,
+            end_year=args.end,
+            baseline_year=args.baseline_year,
+            catalog_dir=settings.catalog_dir,
+            source_name=args.source_name,
+            line_offset=args.line_offset,
+        )
+    except PlanTableError as exc:
+        print(f"hrss catalog import: {args.file} not imported, nothing written:", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"hrss catalog import: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"imported plan {result.plan_code}: {result.indicators} indicator(s), "
+        f"{len(result.new_indicators)} new indicator(s), {result.new_aliases} new alias(es) "
+        f"into {settings.catalog_dir}"
+    )
+    for code in result.new_indicators:
+        print(
+            f"  new indicator code {code} (rename in indicators.csv if you like; "
+            "its names stay aliases)"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hrss", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -209,6 +250,28 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--plan", help="only this plan code")
     status.add_argument("--format", choices=["table", "csv", "json"], default="table")
     status.set_defaults(func=cmd_status)
+
+    catalog = sub.add_parser("catalog", help="manage the plan catalog (seeds/)")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
+    imp = catalog_sub.add_parser(
+        "import", help="import a plan indicator table (text/TSV as published, CSV or .xlsx)"
+    )
+    imp.add_argument("file", help="the plan's indicator table")
+    imp.add_argument("--plan", required=True, help="plan code, e.g. zs_hrss_14fyp")
+    imp.add_argument("--plan-name", required=True, help="the plan's title")
+    imp.add_argument("--region", required=True, help="GB/T 2260 code of the plan's region")
+    imp.add_argument("--start", type=int, required=True, help="first plan year")
+    imp.add_argument("--end", type=int, required=True, help="last plan year (target year)")
+    imp.add_argument("--baseline-year", type=int, help="default: the table's 基数 year")
+    imp.add_argument("--catalog", help="catalog folder (HRSS_CATALOG_DIR, default seeds/)")
+    imp.add_argument("--source-name", help="document name for source_ref (default: FILE's name)")
+    imp.add_argument(
+        "--line-offset",
+        type=int,
+        default=0,
+        help="add to line numbers in source_ref (FILE extracted from a larger document)",
+    )
+    imp.set_defaults(func=cmd_catalog_import)
     return parser
 
 

@@ -60,26 +60,12 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
     docs = data_docs_index(settings)
     if docs.is_file():
         parts.append(f"<p><a href='{_link(docs, out.parent)}'>数据校验报告（GX Data Docs）</a></p>")
-    for domain, group in groupby(rows, key=lambda r: r.domain_name_zh):
-        parts.append(f"<h2>{html.escape(domain)}</h2><table><tr>")
-        group_rows = list(group)
-        headers = [h for h in display_row(group_rows[0]) if h != "领域"]
-        parts.append("".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr>")
-        for row in group_rows:
-            cells = display_row(row)
-            parts.append("<tr>")
-            for header in headers:
-                text = html.escape(cells[header])
-                if header == "状态":
-                    colour = STATUS_COLOURS.get(row.status, "#6e7781")
-                    title = html.escape(row.status_reason or "")
-                    text = f"<span class='status' style='background:{colour}' title='{title}'>{text}</span>"
-                    parts.append(f"<td>{text}</td>")
-                else:
-                    numeric = header in ("实际值", "目标", "完成度", "时序进度")
-                    parts.append(f"<td class='{'num' if numeric else ''}'>{text}</td>")
-            parts.append("</tr>")
-        parts.append("</table>")
+    for plan_code, plan_rows in groupby(rows, key=lambda r: r.plan_code):
+        plan_rows = list(plan_rows)
+        parts.append(
+            f"<h2>{html.escape(plan_rows[0].plan_name_zh)} ({html.escape(plan_code)})</h2>"
+        )
+        parts.extend(_domain_tables(plan_rows))
     quarantined = [f for f in ingest.get("files", []) if f.get("rows_quarantined")]
     if quarantined:
         parts.append("<h2>隔离的数据</h2><ul>")
@@ -94,3 +80,28 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
     parts.append("</body></html>")
     out.write_text("\n".join(parts), encoding="utf-8")
     return str(out)
+
+
+def _domain_tables(rows: list) -> list[str]:
+    parts: list[str] = []
+    for domain, group in groupby(rows, key=lambda r: r.domain_name_zh):
+        parts.append(f"<h3>{html.escape(domain)}</h3><table><tr>")
+        group_rows = list(group)
+        headers = [h for h in display_row(group_rows[0]) if h != "领域"]
+        parts.append("".join(f"<th>{html.escape(h)}</th>" for h in headers) + "</tr>")
+        for row in group_rows:
+            cells = display_row(row)
+            parts.append("<tr>")
+            for header in headers:
+                text = html.escape(cells[header])
+                if header == "状态":
+                    colour = STATUS_COLOURS.get(row.status, "#6e7781")
+                    title = html.escape(row.status_reason or "")
+                    badge = f"<span class='status' style='background:{colour}' title='{title}'>"
+                    parts.append(f"<td>{badge}{text}</span></td>")
+                else:
+                    numeric = header in ("实际值", "目标", "完成度", "时序进度")
+                    parts.append(f"<td class='{'num' if numeric else ''}'>{text}</td>")
+            parts.append("</tr>")
+        parts.append("</table>")
+    return parts

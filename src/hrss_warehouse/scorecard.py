@@ -11,6 +11,7 @@ import io
 import json
 import unicodedata
 from dataclasses import asdict, dataclass
+from itertools import groupby
 from pathlib import Path
 
 from hrss_warehouse.errors import PipelineError
@@ -18,6 +19,7 @@ from hrss_warehouse.errors import PipelineError
 SCORECARD_SQL = """
 select
     progress.plan_code,
+    plan.plan_name_zh,
     indicator.domain_code,
     indicator.domain_name_zh,
     progress.indicator_code,
@@ -40,6 +42,7 @@ select
     progress.status_reason,
     target.indicator_seq
 from marts.fct_plan_progress as progress
+inner join marts.dim_plan as plan on progress.plan_code = plan.plan_code
 inner join marts.dim_indicator as indicator on progress.indicator_code = indicator.indicator_code
 inner join marts.dim_region as region on progress.region_code = region.region_code
 inner join marts.fct_plan_target as target
@@ -47,13 +50,14 @@ inner join marts.fct_plan_target as target
     and progress.indicator_code = target.indicator_code
     and progress.region_code = target.region_code
 where progress.is_latest and (? is null or progress.plan_code = ?)
-order by progress.plan_code, target.indicator_seq, progress.region_code
+order by plan.end_year desc, progress.plan_code, target.indicator_seq, progress.region_code
 """
 
 
 @dataclass
 class ScorecardRow:
     plan_code: str
+    plan_name_zh: str
     domain_name_zh: str
     indicator_code: str
     indicator_name_zh: str
@@ -129,6 +133,7 @@ def _width(text: str) -> int:
 
 
 def render_table(rows: list[ScorecardRow]) -> str:
+    """One aligned table per plan, newest plan first."""
     if not rows:
         return "(no plan targets in the warehouse)"
     table = [display_row(r) for r in rows]
@@ -138,8 +143,14 @@ def render_table(rows: list[ScorecardRow]) -> str:
     def line(cells: dict[str, str]) -> str:
         return "  ".join(c + " " * (widths[h] - _width(c)) for h, c in cells.items()).rstrip()
 
-    out = [line({h: h for h in headers}), "  ".join("-" * widths[h] for h in headers)]
-    out += [line(t) for t in table]
+    out: list[str] = []
+    for plan_code, group in groupby(zip(rows, table, strict=True), key=lambda p: p[0].plan_code):
+        group = list(group)
+        if out:
+            out.append("")
+        out.append(f"{group[0][0].plan_name_zh} ({plan_code})")
+        out += [line({h: h for h in headers}), "  ".join("-" * widths[h] for h in headers)]
+        out += [line(cells) for _, cells in group]
     return "\n".join(out)
 
 

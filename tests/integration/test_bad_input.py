@@ -121,7 +121,7 @@ def test_as_of_evaluates_at_that_month(tmp_path, hrss):
     jobs = one(
         warehouse,
         "select as_of_date, actual_value from marts.fct_plan_progress "
-        "where indicator_code = 'urban_new_jobs' and is_latest",
+        "where plan_code = 'zs_hrss_14fyp' and indicator_code = 'urban_new_jobs' and is_latest",
     )
     # The 2025 year-to-date figures are ignored: 4.3 + 3.9 + 4.09 + 4.6 at end 2024.
     assert str(jobs["as_of_date"]) == "2024-12-31"

@@ -116,7 +116,9 @@ def test_strict_floor_and_ceiling(sample_run):
 def test_every_plan_target_is_on_the_scorecard(sample_run):
     rows = query(
         sample_run.warehouse,
-        "select indicator_code, status from marts.fct_plan_progress where is_latest",
+        "select indicator_code, status from marts.fct_plan_progress "
+        "where is_latest and plan_code = ?",
+        [PLAN],
     )
     assert len(rows) == 20  # 专栏2 has 20 indicators (003 L99-L123)
     statuses = dict(rows)
@@ -149,14 +151,16 @@ def test_report_and_data_docs_written(sample_run):
 
 
 def test_status_command_formats(sample_run, hrss):
-    as_json = hrss("status", "--warehouse", sample_run.warehouse, "--format", "json")
+    as_json = hrss(
+        "status", "--warehouse", sample_run.warehouse, "--plan", PLAN, "--format", "json"
+    )
     assert as_json.returncode == 0, as_json.stderr
     rows = json.loads(as_json.stdout)
     assert len(rows) == 20
     skilled = next(r for r in rows if r["indicator_code"] == "skilled_talent")
     assert skilled["status_zh"] == "进度偏慢" and skilled["region_code"] == "330900"
-    as_csv = hrss("status", "--warehouse", sample_run.warehouse, "--format", "csv")
-    assert as_csv.stdout.splitlines()[0].startswith("plan_code,domain_name_zh,indicator_code")
+    as_csv = hrss("status", "--warehouse", sample_run.warehouse, "--plan", PLAN, "--format", "csv")
+    assert as_csv.stdout.splitlines()[0].startswith("plan_code,plan_name_zh,domain_name_zh")
     assert len(as_csv.stdout.strip().splitlines()) == 21
 
 

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.unit
 def make_row(**changes) -> ScorecardRow:
     row = ScorecardRow(
         plan_code="zs_hrss_14fyp",
+        plan_name_zh="舟山市“十四五”规划",
         domain_name_zh="就业",
         indicator_code="urban_new_jobs",
         indicator_name_zh="城镇新增就业人数",
@@ -197,6 +198,7 @@ def test_render_table_aligns_cjk_columns():
     out = render_table([make_row(), make_row(**SECOND)])
     gap = "  "
     expected = [
+        "舟山市“十四五”规划 (zs_hrss_14fyp)",  # one heading per plan
         gap.join(
             [
                 "领域" + " " * 4,
@@ -245,10 +247,10 @@ def test_render_table_aligns_cjk_columns():
 def test_render_table_lines_have_equal_display_width_before_last_column():
     out = render_table([make_row(), make_row(**SECOND)])
     lines = out.split("\n")
-    assert len(lines) == 4
+    assert len(lines) == 5  # plan heading, header, rule, two rows
     # every line has the same display width up to the start of the 状态 column
     prefix = sum((8, 16, 6, 10, 8, 8, 6, 8)) + 2 * 8
-    assert _width(lines[1]) == prefix + 12
+    assert _width(lines[2]) == prefix + 12
     for line in lines:
         assert not line.endswith(" ")
 
@@ -294,3 +296,12 @@ def test_render_csv_empty_is_header_only():
 def test_render_unknown_format():
     with pytest.raises(PipelineError, match="unknown format 'xml'"):
         render([make_row()], "xml")
+
+
+def test_render_table_one_block_per_plan():
+    other = make_row(plan_code="zs_hrss_13fyp", plan_name_zh="舟山市“十三五”规划")
+    lines = render_table([make_row(), other]).split("\n")
+    assert lines[0] == "舟山市“十四五”规划 (zs_hrss_14fyp)"
+    assert lines[4] == ""  # blank line between plans
+    assert lines[5] == "舟山市“十三五”规划 (zs_hrss_13fyp)"
+    assert lines[6] == lines[1]  # the same column header, same widths

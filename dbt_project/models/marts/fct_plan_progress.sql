@@ -27,17 +27,40 @@ statuses as (
 
 ),
 
+observations as (
+
+    select * from {{ ref('int_observations_deduplicated') }}
+
+),
+
+data_bounds as (
+
+    select max(period_end_date) as latest_data_date from observations
+
+),
+
 plan_dates as (
 
     select
         plans.plan_code,
         plans.start_year,
         plans.end_year,
-        coalesce(max(evaluated.as_of_date), plans.plan_start_date) as latest_as_of_date
+        -- A plan without any evaluated row is judged at the latest data received,
+        -- capped to its own period (a finished plan at its end date).
+        coalesce(
+            max(evaluated.as_of_date),
+            least(
+                greatest(max(data_bounds.latest_data_date), plans.plan_start_date),
+                plans.plan_end_date
+            ),
+            plans.plan_start_date
+        ) as latest_as_of_date
 
     from plans
+    cross join data_bounds
     left join evaluated on plans.plan_code = evaluated.plan_code
-    group by plans.plan_code, plans.start_year, plans.end_year, plans.plan_start_date
+    group by
+        plans.plan_code, plans.start_year, plans.end_year, plans.plan_start_date, plans.plan_end_date
 
 ),
 

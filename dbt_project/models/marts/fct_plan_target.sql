@@ -21,6 +21,7 @@ final as (
         baseline_notation,
         target_comparator,
         target_notation,
+        result_notation,
         source_ref,
         note_text,
         indicator_seq,
@@ -28,7 +29,9 @@ final as (
         baseline_year,
         baseline_value,
         target_year,
-        target_value
+        target_value,
+        result_year,
+        result_value
 
     from targets
 

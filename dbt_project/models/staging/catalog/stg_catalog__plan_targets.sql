@@ -28,6 +28,7 @@ renamed as (
         source.baseline_notation,
         coalesce(source.target_comparator, '') as target_comparator,
         source.target_notation,
+        source.result_notation,
         source.source_ref,
         source.note as note_text,
         source.indicator_seq,
@@ -35,7 +36,9 @@ renamed as (
         source.baseline_year,
         source.baseline_value,
         source.target_year,
-        source.target_value
+        source.target_value,
+        source.result_year,
+        source.result_value
 
     from source
     inner join plans on source.plan_code = plans.plan_code

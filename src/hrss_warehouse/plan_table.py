@@ -1,0 +1,369 @@
+"""Parse a plan's indicator table as published (专栏 / 表) into typed target rows.
+
+Understands the notation of Chinese plan documents:
+
+- units from the name's last bracket: ``（万人）`` ``（%）`` ``（万人次）`` ``(人)`` ``（家）`` ``（亿元）``;
+- cumulative totals in ``( )`` ``[ ]`` ``{ }``, honouring a footnote that says which
+  bracket means what (``注：（ ）内为五年累计数``);
+- comparators ``≤3`` ``<3`` ``≥96`` ``>96`` ``96以上`` ``3以内`` ``控制在3%以内``, approximations
+  ``约`` ``左右``, and ``—`` ``——`` ``-`` or empty for no value;
+- 预期性 → expected, 约束性 → binding; sections (一、就业 …) → domain; ``其中：`` rows
+  keep their parent.
+
+Nothing is guessed silently: a line that cannot be understood is reported with its
+line number, text and reason, and the caller writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KNOWN_UNITS = {
+    "万人",
+    "%",
+    "万人次",
+    "人",
+    "人次",
+    "家",
+    "个",
+    "亿元",
+    "万元",
+    "元",
+    "名",
+    "件",
+    "项",
+}
+DOMAINS = {
+    "就业": "employment",
+    "社会保障": "social_security",
+    "人才队伍建设": "talent",
+    "人才": "talent",
+    "劳动关系": "labour_relations",
+    "公共服务": "public_service",
+}
+ATTRIBUTES = {"预期性": "expected", "约束性": "binding"}
+# What an indicator *means* decides its direction, not the sign of target − baseline.
+LOWER_IS_BETTER = ("失业率", "发生率", "死亡率", "欠薪", "拖欠")
+# A ≥/> target on a rate within this many points of its baseline is a floor to hold
+# every period (参保率 >95 → >96); further away it is a level to reach (20 → >28.9).
+BOUND_MAX_GAP_PP = 2.0
+_BRACKETS = {"(": ")", "[": "]", "{": "}"}
+_NO_VALUE = {"", "-", "—", "——", "－", "–", "/"}
+_SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(.+)$")
+_NUMBERED = re.compile(r"^(\d+)\s*[.．、]\s*(.+)$")
+_SUB = re.compile(r"^其中\s*[:：]\s*(.+)$")
+_TITLE = re.compile(r"^(专栏|表)\s*\d+")
+_YEAR = re.compile(r"(\d{4})\s*年")
+
+
+@dataclass
+class LineError:
+    line: int
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第{self.line}行 “{self.text}”: {self.reason}"
+
+
+class PlanTableError(ValueError):
+    def __init__(self, errors: list[LineError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass(frozen=True)
+class Notation:
+    text: str
+    value: float | None
+    comparator: str = ""  # "", "<", "<=", ">", ">="
+    bracket: str = ""  # "(", "[", "{" or ""
+    is_approximate: bool = False
+
+
+@dataclass
+class PlanRow:
+    line: int
+    seq: int  # position in the table (1, 2, …); unnumbered 其中 rows get their own
+    name_as_written: str
+    name: str
+    unit: str
+    domain_code: str | None
+    parent_seq: int | None
+    baseline: Notation | None
+    target: Notation | None
+    result: Notation | None
+    attribute: str | None
+    written: dict[str, str] = field(default_factory=dict)  # value cells as printed, by role
+    source_ref: str | None = None  # from a 来源 column, when the table has one
+    target_kind: str = "none"
+    direction: int = 1
+    is_cumulative: bool = False
+
+
+@dataclass
+class PlanTable:
+    rows: list[PlanRow] = field(default_factory=list)
+    baseline_year: int | None = None
+    target_year: int | None = None
+    result_year: int | None = None
+    cumulative_brackets: set[str] = field(default_factory=lambda: set(_BRACKETS))
+    footnotes: list[str] = field(default_factory=list)
+
+
+def _strip(text: object) -> str:
+    # Cells are kept as written (full-width brackets and all): notation and names are
+    # recorded verbatim; matching normalises with _clean.
+    return re.sub(r"\s+", " ", str(text or "")).strip()
+
+
+def _clean(text: object) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text or ""))).strip()
+
+
+def parse_notation(raw: str) -> Notation | None:
+    """``(12.34)`` ``≤3`` ``>96`` ``96以上`` ``控制在3%以内`` ``约20`` ``5左右`` → Notation;
+    ``—`` / empty → None; anything else raises ValueError with the reason."""
+    text = _clean(raw)
+    if text in _NO_VALUE:
+        return None
+    body, bracket, comparator, approximate = text, "", "", False
+    if body[:1] in _BRACKETS and body.endswith(_BRACKETS[body[:1]]):
+        bracket, body = body[:1], body[1:-1].strip()
+    if body.startswith("约"):
+        approximate, body = True, body[1:].strip()
+    if body.endswith("左右"):
+        approximate, body = True, body[:-2].strip()
+    if m := re.fullmatch(r"控制在(.+)以内", body):
+        comparator, body = "<=", m.group(1)
+    for suffix, symbol in (("以内", "<="), ("以下", "<="), ("以上", ">=")):
+        if body.endswith(suffix):
+            comparator, body = symbol, body[: -len(suffix)].strip()
+    for prefix, symbol in (
+        ("≤", "<="),
+        ("<=", "<="),
+        ("≥", ">="),
+        (">=", ">="),
+        ("<", "<"),
+        (">", ">"),
+    ):
+        if body.startswith(prefix):
+            comparator, body = symbol, body[len(prefix) :].strip()
+            break
+    body = body.removesuffix("%").replace(",", "").strip()
+    try:
+        value = float(body)
+    except ValueError:
+        raise ValueError(f"数值“{text}”无法识别") from None
+    return Notation(
+        text=str(raw).strip(),  # as printed
+        value=value,
+        comparator=comparator,
+        bracket=bracket,
+        is_approximate=approximate,
+    )
+
+
+def split_name(name_as_written: str) -> tuple[str, str]:
+    """Name as written → (name without unit/qualifiers/其中, unit); ValueError if no known unit."""
+    text = _clean(name_as_written)
+    text = _SUB.sub(r"\1", text)
+    groups = re.findall(r"\(([^()]*)\)", text)
+    if not groups:
+        raise ValueError("指标名称中没有单位（如“（万人）”）")
+    unit = groups[-1].strip()
+    if unit not in KNOWN_UNITS:
+        raise ValueError(f"单位“{unit}”无法识别")
+    name = re.sub(r"\([^()]*\)", "", text).strip()
+    return name, unit
+
+
+def direction_of(name: str) -> int:
+    return -1 if any(word in name for word in LOWER_IS_BETTER) else 1
+
+
+def target_kind_of(row: PlanRow, cumulative_brackets: set[str]) -> str:
+    """The rules, in order (docs/catalog.md explains each with its source line)."""
+    target, baseline = row.target, row.baseline
+    if target is None:
+        return "none"
+    if row.name.startswith("每年"):
+        return "annual"
+    if target.bracket and target.bracket in cumulative_brackets:
+        return "cumulative"
+    # A flow over the plan period (新增…, 新引进…, 新建…, 累计…) is a total even without brackets.
+    if row.name.startswith(("新增", "新引进", "新建", "累计")):
+        return "cumulative"
+    if target.comparator in ("<", "<="):
+        return "bound_max"
+    if target.comparator in (">", ">="):
+        near = (
+            baseline is None
+            or baseline.value is None
+            or abs(target.value - baseline.value) <= BOUND_MAX_GAP_PP
+        )
+        return "bound_min" if row.unit == "%" and near else "level"
+    if baseline is not None and baseline.value is not None and not baseline.bracket:
+        # A plain target at or "behind" the baseline is a level to hold, not a decline to achieve.
+        if row.direction == 1 and target.value <= baseline.value:
+            return "bound_min"
+        if row.direction == -1 and target.value >= baseline.value:
+            return "bound_max"
+    return "level"
+
+
+def read_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """(line number, cells) from plain text / TSV (tab-separated), CSV, or .xlsx."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from python_calamine import CalamineWorkbook
+
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        return [(i, [_strip(c) for c in row]) for i, row in enumerate(sheet, start=1)]
+    text = path.read_bytes().decode("utf-8-sig")
+    if suffix == ".csv":
+        reader = csv.reader(io.StringIO(text))
+        return [(reader.line_num, [_strip(c) for c in row]) for row in reader]
+    return [
+        (i, [_strip(c) for c in line.split("\t")]) for i, line in enumerate(text.splitlines(), 1)
+    ]
+
+
+def _header_roles(cells: list[str]) -> tuple[list[str], dict[str, int | None]] | None:
+    if not cells or _clean(cells[0]) not in ("指标", "指标名称"):
+        return None
+    roles, years = [], {}
+    for cell in map(_clean, cells[1:]):
+        year = _YEAR.search(cell)
+        if "基数" in cell or "基期" in cell:
+            role = "baseline"
+        elif "完成" in cell:
+            role = "result"
+        elif "目标" in cell:
+            role = "target"
+        elif "属性" in cell:
+            role = "attribute"
+        elif cell in ("来源", "source", "source_ref"):
+            role = "source"
+        else:
+            return None
+        roles.append(role)
+        years[role] = int(year.group(1)) if year else None
+    return roles, years
+
+
+def parse_plan_table(path: Path) -> PlanTable:
+    table = PlanTable()
+    errors: list[LineError] = []
+    roles: list[str] | None = None
+    domain: str | None = None
+    parent: PlanRow | None = None
+    for line, raw_cells in read_rows(path):
+        cells = list(raw_cells)
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            continue
+        first, text = _clean(cells[0]), "\t".join(cells)
+        if header := _header_roles(cells):
+            roles, years = header
+            table.baseline_year = years.get("baseline")
+            table.target_year = years.get("target")
+            table.result_year = years.get("result")
+            continue
+        if _TITLE.match(first) and len(cells) == 1:
+            continue
+        if re.match(r"^注\s*[:：]", first):
+            table.footnotes.append(first)
+            _apply_footnote(first, table)
+            continue
+        if (m := _SECTION.match(first)) and len(cells) == 1:
+            label = m.group(1).strip()
+            domain = DOMAINS.get(label)
+            if domain is None:
+                errors.append(LineError(line, text, f"分组“{label}”无法对应到领域"))
+            continue
+        numbered, sub = _NUMBERED.match(first), _SUB.match(first)
+        if not numbered and not sub:
+            errors.append(LineError(line, text, "无法识别的行（不是表头、分组、指标或注释）"))
+            continue
+        if roles is None:
+            errors.append(LineError(line, text, "指标行出现在表头之前"))
+            continue
+        written = re.sub(r"^\d+\s*[.．、]\s*", "", cells[0]) if numbered else cells[0]
+        name_as_written = written.strip()
+        is_sub = bool(_SUB.match(name_as_written))
+        values = cells[1:]
+        if len(values) < len(roles):
+            values += [""] * (len(roles) - len(values))
+            if all(not v for v in values):
+                errors.append(LineError(line, text, f"缺少{len(roles)}列数值"))
+                continue
+            errors.append(LineError(line, text, f"应有{len(roles)}列数值，只有{len(cells) - 1}列"))
+            continue
+        if len(values) > len(roles):
+            errors.append(LineError(line, text, f"应有{len(roles)}列数值，却有{len(values)}列"))
+            continue
+        try:
+            name, unit = split_name(name_as_written)
+            parsed = {}
+            for role, value in zip(roles, values, strict=True):
+                if role == "source":
+                    parsed[role] = value or None
+                elif role == "attribute":
+                    value = _clean(value)
+                    if value not in ATTRIBUTES:
+                        raise ValueError(f"属性“{value}”应为 预期性 或 约束性")
+                    parsed[role] = ATTRIBUTES[value]
+                else:
+                    parsed[role] = parse_notation(value)
+        except ValueError as exc:
+            errors.append(LineError(line, text, str(exc)))
+            continue
+        row = PlanRow(
+            line=line,
+            seq=len(table.rows) + 1,
+            name_as_written=name_as_written,
+            name=name,
+            unit=unit,
+            domain_code=domain,
+            parent_seq=parent.seq if is_sub and parent else None,
+            baseline=parsed.get("baseline"),
+            target=parsed.get("target"),
+            result=parsed.get("result"),
+            attribute=parsed.get("attribute"),
+            source_ref=parsed.get("source"),
+            written=dict(zip(roles, values, strict=True)),
+            direction=direction_of(name),
+        )
+        if is_sub and parent is None:
+            errors.append(LineError(line, text, "“其中”行前没有上级指标"))
+            continue
+        if not is_sub:
+            parent = row
+        table.rows.append(row)
+    if roles is None:
+        errors.append(LineError(0, "", "没有找到表头（第一列为“指标”的行）"))
+    if errors:
+        raise PlanTableError(errors)
+    for row in table.rows:
+        row.target_kind = target_kind_of(row, table.cumulative_brackets)
+        row.is_cumulative = row.target_kind == "cumulative"
+    return table
+
+
+def _apply_footnote(text: str, table: PlanTable) -> None:
+    """``注：（ ）内为五年累计数`` → round brackets mean cumulative; a bracket the footnote
+    gives another meaning (``[ ]内为年均增速``) stops meaning cumulative."""
+    normalized = _clean(text)
+    for match in re.finditer(r"([(\[{])\s*[)\]}]\s*内为([^，。;；]+)", normalized):
+        bracket, meaning = match.group(1), match.group(2)
+        if "累计" in meaning or "积累" in meaning:
+            table.cumulative_brackets.add(bracket)
+        else:
+            table.cumulative_brackets.discard(bracket)

@@ -1,0 +1,201 @@
+"""`hrss catalog import`: upsert into a catalog folder, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hrss_warehouse.catalog import Catalog
+from hrss_warehouse.catalog_import import import_plan_table, new_indicator_code
+from hrss_warehouse.plan_table import PlanTableError
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ROOT / "catalog_sources"
+ZL2 = SOURCES / "zhoushan_14fyp_zl2.txt"
+HEADER = "指标\t2020年基数\t2025年规划目标\t属性\n一、就业\n"
+
+
+@pytest.fixture
+def catalog_dir(tmp_path) -> Path:
+    target = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", target)
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
+
+
+def rows(folder: Path, name: str) -> list[dict[str, str]]:
+    with (folder / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def do_import(path: Path, catalog_dir: Path, **changes):
+    args = {
+        "plan_code": "zs_hrss_14fyp",
+        "plan_name": "舟山市人力资源和社会保障事业发展“十四五”规划",
+        "region_code": "330900",
+        "start_year": 2021,
+        "end_year": 2025,
+        "baseline_year": None,
+        "catalog_dir": catalog_dir,
+        "source_name": "003_a48a57afb8347c84.txt",
+        "line_offset": 95,
+    }
+    args.update(changes)
+    return import_plan_table(path, **args)
+
+
+def test_reimporting_the_bundled_plan_changes_nothing(catalog_dir):
+    # The bundled 专栏2 rows were produced by this importer (and reviewed line by line).
+    before = snapshot(catalog_dir)
+    result = do_import(ZL2, catalog_dir)
+    assert (result.indicators, result.new_indicators, result.new_aliases) == (20, [], 0)
+    assert snapshot(catalog_dir) == before
+
+
+def test_upsert_replaces_one_plan_and_keeps_the_others(catalog_dir, tmp_path):
+    table = tmp_path / "revised.txt"
+    table.write_text(HEADER + "1. 城镇新增就业人数（万人）\t(12.34)\t(23)\t预期性\n", "utf-8")
+    do_import(table, catalog_dir, line_offset=0, source_name=None)
+    plan_rows = [
+        r for r in rows(catalog_dir, "plan_indicators.csv") if r["plan_code"] == "zs_hrss_14fyp"
+    ]
+    assert [(r["indicator_code"], r["target_value"], r["source_ref"]) for r in plan_rows] == [
+        ("urban_new_jobs", "23", "revised.txt:L3")
+    ]
+    # Re-importing keeps the reviewer's note written for this plan row.
+    assert plan_rows[0]["note"].startswith("( ) = five-year total")
+    others = [
+        r for r in rows(catalog_dir, "plan_indicators.csv") if r["plan_code"] == "zs_hrss_13fyp"
+    ]
+    assert len(others) == 11
+    assert {p["plan_code"] for p in rows(catalog_dir, "plans.csv")} >= {
+        "zs_hrss_13fyp",
+        "zs_hrss_14fyp",
+    }
+
+
+def test_a_bad_table_writes_nothing(catalog_dir, tmp_path):
+    table = tmp_path / "bad.txt"
+    table.write_text(
+        HEADER
+        + "1. 城镇新增就业人数（万人）\t(12.34)\t(22)\t预期性\n"
+        + "2. 新建码头（座）\t—\t3\t预期性\n",
+        "utf-8",
+    )
+    before = snapshot(catalog_dir)
+    with pytest.raises(PlanTableError) as caught:
+        do_import(table, catalog_dir, line_offset=0)
+    assert [(e.line, e.reason) for e in caught.value.errors] == [(4, "单位“座”无法识别")]
+    assert snapshot(catalog_dir) == before
+
+
+def test_unknown_region_writes_nothing(catalog_dir):
+    before = snapshot(catalog_dir)
+    with pytest.raises(PlanTableError, match=r"地区代码不在 regions\.csv 中"):
+        do_import(ZL2, catalog_dir, region_code="999999")
+    assert snapshot(catalog_dir) == before
+
+
+def test_new_indicator_gets_a_code_and_both_aliases(catalog_dir, tmp_path):
+    table = tmp_path / "t.txt"
+    table.write_text(
+        "指标\t2020年基数\t2025年规划目标\t属性\n三、人才队伍建设\n"
+        "1. 新建博士后工作站（含省级工作站）（家）\t—\t15以上\t预期性\n",
+        "utf-8",
+    )
+    result = do_import(table, catalog_dir, plan_code="zs_projects", line_offset=0)
+    code = new_indicator_code("新建博士后工作站")
+    assert result.new_indicators == [code] and code.startswith("ind_")
+    (indicator,) = [r for r in rows(catalog_dir, "indicators.csv") if r["indicator_code"] == code]
+    assert (indicator["unit"], indicator["domain_code"], indicator["is_additive"]) == (
+        "家",
+        "talent",
+        "true",
+    )
+    aliases = {
+        r["alias"]
+        for r in rows(catalog_dir, "indicator_aliases.csv")
+        if r["indicator_code"] == code
+    }
+    assert aliases == {
+        "新建博士后工作站（含省级工作站）（家）"
+    }  # the bare name is the indicator's own
+    (plan_row,) = [
+        r for r in rows(catalog_dir, "plan_indicators.csv") if r["plan_code"] == "zs_projects"
+    ]
+    # 新建…15家以上 counts what is built during the plan: a plan-period total, at least 15.
+    assert (plan_row["target_kind"], plan_row["target_value"], plan_row["target_comparator"]) == (
+        "cumulative",
+        "15",
+        ">=",
+    )
+    # Ingestion now resolves any of its names.
+    catalog = Catalog.load(catalog_dir)
+    assert catalog.resolve_indicator(None, "新建博士后工作站（含省级工作站）（家）") == code
+
+
+def test_plan_units_convert_to_the_catalog_unit(catalog_dir, tmp_path):
+    table = tmp_path / "t.txt"
+    table.write_text(
+        HEADER.replace("一、就业", "三、人才队伍建设")
+        + "1. 技能人才总量（人）\t213000\t260000\t预期性\n",
+        "utf-8",
+    )
+    do_import(table, catalog_dir, plan_code="zs_people", line_offset=0)
+    (row,) = [r for r in rows(catalog_dir, "plan_indicators.csv") if r["plan_code"] == "zs_people"]
+    assert (row["unit"], row["baseline_value"], row["target_value"], row["target_notation"]) == (
+        "万人",
+        "21.3",
+        "26",
+        "260000",
+    )
+
+
+def test_cli_lists_every_bad_line_and_exits_non_zero(catalog_dir, tmp_path):
+    table = tmp_path / "bad.txt"
+    table.write_text(
+        HEADER
+        + "1. 城镇新增就业人数（万人）\n2. 职业技能培训人次（万人次）\t13.6\t约二十\t预期性\n",
+        "utf-8",
+    )
+    hrss = Path(sys.executable).with_name("hrss")
+    args = [
+        str(hrss),
+        "catalog",
+        "import",
+        str(table),
+        "--plan",
+        "p",
+        "--plan-name",
+        "P",
+        "--region",
+        "330900",
+        "--start",
+        "2021",
+        "--end",
+        "2025",
+        "--catalog",
+        str(catalog_dir),
+    ]
+    before = snapshot(catalog_dir)
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "nothing written" in done.stderr
+    assert "第3行" in done.stderr and "缺少3列数值" in done.stderr
+    assert "第4行" in done.stderr and "数值“约二十”无法识别" in done.stderr
+    assert snapshot(catalog_dir) == before
+    good = subprocess.run(
+        [*args[:3], str(ZL2), *args[4:]], capture_output=True, text=True, check=False
+    )
+    assert good.returncode == 0, good.stderr
+    assert "imported plan p: 20 indicator(s), 0 new indicator(s)" in good.stdout
