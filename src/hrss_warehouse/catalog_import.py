@@ -12,6 +12,7 @@ import csv
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from hrss_warehouse.catalog import normalize_name, normalize_unit
@@ -35,6 +36,7 @@ PLAN_COLUMNS = [
 ]
 PLAN_INDICATOR_COLUMNS = [
     "plan_code",
+    "effective_from_date",
     "indicator_code",
     "indicator_seq",
     "indicator_name_as_written",
@@ -136,9 +138,16 @@ def import_plan_table(
     catalog_dir: Path,
     source_name: str | None = None,
     line_offset: int = 0,
+    effective_from: date | None = None,
 ) -> ImportResult:
+    """``effective_from``: the date this version of the targets takes effect (default
+    the plan's first day). Importing with a later date adds a revision (e.g. after a
+    mid-term evaluation) and keeps the earlier version for the dates before it."""
     table = parse_plan_table(file)  # raises PlanTableError listing every bad line
     errors: list[LineError] = []
+    effective = effective_from or date(start_year, 1, 1)
+    if not date(start_year, 1, 1) <= effective <= date(end_year, 12, 31):
+        errors.append(LineError(0, effective.isoformat(), "生效日期不在规划期内"))
     if start_year > end_year:
         errors.append(LineError(0, f"{start_year}-{end_year}", "规划起始年份晚于结束年份"))
     regions = {r["region_code"] for r in _read(catalog_dir / "regions.csv")}
@@ -184,6 +193,7 @@ def import_plan_table(
             _plan_indicator_record(
                 row,
                 plan_code=plan_code,
+                effective_from=effective.isoformat(),
                 code=code,
                 parent=codes_by_seq.get(row.parent_seq) if row.parent_seq else None,
                 unit=units[code] or row.unit,
@@ -230,14 +240,14 @@ def import_plan_table(
     }
     for record in plan_rows:
         record["note"] = curated.get(str(record["indicator_code"]), record["note"])
-    plans = _replace_in_place(_read(catalog_dir / "plans.csv"), plan_code, [plan_record])
+    plans = _replace_in_place(_read(catalog_dir / "plans.csv"), (plan_code,), [plan_record])
     _write(catalog_dir / "indicators.csv", INDICATOR_COLUMNS, indicators + new_indicators)
     _write(catalog_dir / "indicator_aliases.csv", ALIAS_COLUMNS, aliases + new_aliases)
     _write(catalog_dir / "plans.csv", PLAN_COLUMNS, plans)
     _write(
         catalog_dir / "plan_indicators.csv",
         PLAN_INDICATOR_COLUMNS,
-        _replace_in_place(previous, plan_code, plan_rows),
+        _replace_in_place(previous, (plan_code, effective.isoformat()), plan_rows),
     )
     return ImportResult(
         plan_code,
@@ -248,14 +258,24 @@ def import_plan_table(
 
 
 def _replace_in_place(
-    rows: list[dict[str, str]], plan_code: str, new: list[dict[str, object]]
+    rows: list[dict[str, str]], key: tuple[str, ...], new: list[dict[str, object]]
 ) -> list[dict[str, object]]:
-    """Swap a plan's rows where they stood (appended if the plan is new), so a
-    re-import shows in a diff only as what really changed."""
-    index = next((i for i, r in enumerate(rows) if r["plan_code"] == plan_code), len(rows))
-    others = [r for r in rows if r["plan_code"] != plan_code]
-    before = sum(1 for r in rows[:index] if r["plan_code"] != plan_code)
-    return [*others[:before], *new, *others[before:]]
+    """Swap the rows of one plan (key: plan_code) or one plan version (plan_code,
+    effective_from_date) where they stood, so a re-import shows in a diff only as what
+    really changed; a new version goes after the plan's earlier ones."""
+    fields = ("plan_code", "effective_from_date")[: len(key)]
+
+    def matches(row: dict[str, str]) -> bool:
+        return tuple(str(row.get(f, "")) for f in fields) == key
+
+    others = [r for r in rows if not matches(r)]
+    index = next((i for i, r in enumerate(rows) if matches(r)), None)
+    if index is not None:
+        at = sum(1 for r in rows[:index] if not matches(r))
+    else:
+        same_plan = [i for i, r in enumerate(others) if r.get("plan_code") == key[0]]
+        at = same_plan[-1] + 1 if same_plan else len(others)
+    return [*others[:at], *new, *others[at:]]
 
 
 def _indicator_record(code: str, row: PlanRow) -> dict[str, object]:
@@ -276,6 +296,7 @@ def _plan_indicator_record(
     row: PlanRow,
     *,
     plan_code: str,
+    effective_from: str,
     code: str,
     parent: str | None,
     unit: str,
@@ -295,6 +316,7 @@ def _plan_indicator_record(
         note += "; approximate target (约/左右)"
     return {
         "plan_code": plan_code,
+        "effective_from_date": effective_from,
         "indicator_code": code,
         "indicator_seq": row.seq,
         "indicator_name_as_written": row.name_as_written,

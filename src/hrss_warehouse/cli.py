@@ -4,6 +4,7 @@
     hrss status [--warehouse FILE] [--plan CODE] [--format table|csv|json]
     hrss catalog import FILE --plan CODE --plan-name NAME --region CODE --start YEAR --end YEAR
                         [--baseline-year YEAR] [--catalog DIR] [--source-name NAME] [--line-offset N]
+                        [--effective-from YYYY-MM-DD]
 
 Environment equivalents: HRSS_LANDING_DIR, HRSS_CATALOG_DIR, HRSS_WAREHOUSE, HRSS_AS_OF
 (see hrss_warehouse.config for all settings).
@@ -18,6 +19,7 @@ import re
 import subprocess
 import sys
 import uuid
+from datetime import date
 from pathlib import Path
 
 from hrss_warehouse.config import DUCKDB_WRITER_POOL, Settings
@@ -211,6 +213,7 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
             catalog_dir=settings.catalog_dir,
             source_name=args.source_name,
             line_offset=args.line_offset,
+            effective_from=args.effective_from,
         )
     except PlanTableError as exc:
         print(f"hrss catalog import: {args.file} not imported, nothing written:", file=sys.stderr)
@@ -270,6 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="add to line numbers in source_ref (FILE extracted from a larger document)",
+    )
+    imp.add_argument(
+        "--effective-from",
+        type=date.fromisoformat,
+        help="YYYY-MM-DD the targets take effect (default: plan start); a later date adds a "
+        "revision and keeps the earlier targets for the dates before it",
     )
     imp.set_defaults(func=cmd_catalog_import)
     return parser

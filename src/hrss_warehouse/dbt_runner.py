@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,12 +94,12 @@ def run_dbt(settings: Settings, *args: str) -> list[str]:
             lines.append(line)
             log.info("dbt | %s", line)
     if process.returncode != 0:
-        # The line naming the error and the one after it, which says what is wrong.
+        # dbt prints "<Kind> Error in model x (path)" and the database's message under it.
         tail = [
             f"{ln.strip()} {lines[i + 1].strip() if i + 1 < len(lines) else ''}"
             for i, ln in enumerate(lines)
-            if "ERROR" in ln or "FAIL " in ln or ln.strip().endswith("Error")
-        ][-10:]
+            if re.search(r"(Error|Failure) in \w+ ", ln) or ln.strip().endswith("Error")
+        ][-5:] or [ln for ln in lines if " ERROR " in ln or " FAIL " in ln][-5:]
         raise PipelineError(
             f"dbt {args[0]} failed (exit {process.returncode}): " + " | ".join(tail)
         )

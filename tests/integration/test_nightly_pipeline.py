@@ -177,6 +177,6 @@ def test_rerun_on_same_files_changes_nothing(sample_run, hrss):
     reader.close()
     assert "files processed: 0" in done.stdout
     after = mart_snapshot(sample_run.warehouse)
-    assert set(after) == set(before) and len(before) == 7
+    assert set(after) == set(before) and len(before) == 9
     for table in before:
         assert after[table] == before[table], table

@@ -72,6 +72,12 @@ points as (
             targets.indicator_code = indicator_values.indicator_code
             and targets.region_code = indicator_values.region_code
             and indicator_values.period_end_date between plans.plan_start_date and plans.plan_end_date
+            -- Judge each date against the target version in force at that date.
+            and indicator_values.period_end_date >= targets.effective_from_date
+            and (
+                targets.effective_to_date is null
+                or indicator_values.period_end_date <= targets.effective_to_date
+            )
 
 ),
 

@@ -92,7 +92,7 @@ without_data as (
 
     from targets
     inner join plan_dates on targets.plan_code = plan_dates.plan_code
-    where not exists (
+    where targets.is_current and not exists (
         select 1
         from evaluated
         where

@@ -3,6 +3,7 @@ with
 targets as (
 
     select * from {{ ref('stg_catalog__plan_targets') }}
+    where is_current
 
 ),
 
@@ -31,7 +32,8 @@ final as (
         target_year,
         target_value,
         result_year,
-        result_value
+        result_value,
+        effective_from_date
 
     from targets
 

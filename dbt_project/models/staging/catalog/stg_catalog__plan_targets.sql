@@ -32,6 +32,15 @@ renamed as (
         source.source_ref,
         source.note as note_text,
         source.indicator_seq,
+        -- A row without an effective date is the plan's original version.
+        coalesce(source.effective_from_date, make_date(plans.start_year, 1, 1)) as effective_from_date,
+        -- A version is in force until the day before the next version of the same target.
+        cast(
+            lead(coalesce(source.effective_from_date, make_date(plans.start_year, 1, 1))) over (
+                partition by source.plan_code, source.indicator_code, plans.region_code
+                order by coalesce(source.effective_from_date, make_date(plans.start_year, 1, 1))
+            ) - interval 1 day as date
+        ) as effective_to_date,
         source.direction,
         source.baseline_year,
         source.baseline_value,
@@ -43,6 +52,16 @@ renamed as (
     from source
     inner join plans on source.plan_code = plans.plan_code
 
+),
+
+final as (
+
+    select
+        *,
+        effective_to_date is null as is_current
+
+    from renamed
+
 )
 
-select * from renamed
+select * from final
