@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from hrss_warehouse.catalog import normalize_name, normalize_unit
+from hrss_warehouse.catalog import Catalog, normalize_name
 from hrss_warehouse.plan_table import (
     DOMAINS,
     LineError,
@@ -156,13 +156,11 @@ def import_plan_table(
 
     indicators = _read(catalog_dir / "indicators.csv")
     aliases = _read(catalog_dir / "indicator_aliases.csv")
-    conversions = {
-        (normalize_unit(r["from_unit"]), normalize_unit(r["to_unit"])): float(r["factor"])
-        for r in _read(catalog_dir / "unit_conversions.csv")
-    }
-    by_name = {normalize_name(r["indicator_name_zh"]): r["indicator_code"] for r in indicators}
-    by_name.update({normalize_name(r["alias"]): r["indicator_code"] for r in aliases})
-    units = {r["indicator_code"]: r["unit"] for r in indicators}
+    # The same name index and unit conversions ingestion uses, so a name the importer
+    # accepts is a name ingestion resolves.
+    catalog = Catalog.load(catalog_dir)
+    by_name = dict(catalog.indicator_by_name)
+    units = dict(catalog.indicator_units)
 
     source = source_name or file.name
     new_indicators: list[dict[str, object]] = []
@@ -177,7 +175,7 @@ def import_plan_table(
             units[code] = row.unit
             new_indicators.append(_indicator_record(code, row))
         elif units.get(code) and units[code] != row.unit:
-            converted = conversions.get((row.unit, units[code]))
+            converted = catalog.conversion_factor(row.unit, units[code])
             if converted is None:
                 errors.append(
                     LineError(
