@@ -69,8 +69,11 @@ INDICATOR_COLUMNS = [
     "direction",
     "is_additive",
 ]
+CONVERSION_COLUMNS = ["from_unit", "to_unit", "factor"]
 ALIAS_COLUMNS = ["alias", "indicator_code"]
-DOMAIN_NAMES = {code: name for name, code in DOMAINS.items() if name != "人才"}
+# The first label of each domain in DOMAINS is its name (the others are group labels
+# that map to it, such as 人才总量 for talent).
+DOMAIN_NAMES = {code: name for name, code in reversed(DOMAINS.items())}
 KIND_NOTES = {
     "cumulative": "plan-period total",
     "bound_max": "ceiling to hold every period",
@@ -224,10 +227,7 @@ def import_plan_table(
         "start_year": start_year,
         "end_year": end_year,
         "baseline_year": baseline_year or table.baseline_year or start_year - 1,
-        "source_ref": f"{source}:L{table.rows[0].line + line_offset}-"
-        f"L{table.rows[-1].line + line_offset}"
-        if table.rows
-        else source,
+        "source_ref": _plan_source_ref(plan_rows) if plan_rows else source,
     }
     previous = _read(catalog_dir / "plan_indicators.csv")
     # Notes are written by people reviewing the catalog; a re-import keeps them.
@@ -239,6 +239,16 @@ def import_plan_table(
     for record in plan_rows:
         record["note"] = curated.get(str(record["indicator_code"]), record["note"])
     plans = _replace_in_place(_read(catalog_dir / "plans.csv"), (plan_code,), [plan_record])
+    # A unit the catalog has not seen (人年, 场) converts to itself, so ingestion accepts it.
+    conversions = _read(catalog_dir / "unit_conversions.csv")
+    identities = {r["from_unit"] for r in conversions if r["from_unit"] == r["to_unit"]}
+    new_units = dict.fromkeys(str(r["unit"]) for r in new_indicators if r["unit"] not in identities)
+    if new_units:
+        _write(
+            catalog_dir / "unit_conversions.csv",
+            CONVERSION_COLUMNS,
+            conversions + [{"from_unit": u, "to_unit": u, "factor": 1} for u in new_units],
+        )
     _write(catalog_dir / "indicators.csv", INDICATOR_COLUMNS, indicators + new_indicators)
     _write(catalog_dir / "indicator_aliases.csv", ALIAS_COLUMNS, aliases + new_aliases)
     _write(catalog_dir / "plans.csv", PLAN_COLUMNS, plans)
@@ -252,6 +262,22 @@ def import_plan_table(
         len(plan_rows),
         [str(r["indicator_code"]) for r in new_indicators],
         len(new_aliases),
+    )
+
+
+def _plan_source_ref(plan_rows: list[dict[str, object]]) -> str:
+    """The lines a plan's rows come from, per document: ``doc.txt:L99-L123`` (rows cut
+    from one table) or ``a.txt:L9-L53; b.txt:L86-L94`` (a table transcribed from prose)."""
+    lines: dict[str, list[int]] = {}
+    for record in plan_rows:
+        document, _, line = str(record["source_ref"]).rpartition(":L")
+        if document and line.isdigit():
+            lines.setdefault(document, []).append(int(line))
+        else:
+            lines.setdefault(str(record["source_ref"]), [])
+    return "; ".join(
+        f"{document}:L{min(found)}-L{max(found)}" if found else document
+        for document, found in lines.items()
     )
 
 
@@ -285,8 +311,11 @@ def _indicator_record(code: str, row: PlanRow) -> dict[str, object]:
         "domain_name_zh": DOMAIN_NAMES.get(row.domain_code or "", ""),
         "unit": row.unit,
         "direction": row.direction,
-        # Counts add up from districts to the city; rates do not.
-        "is_additive": "false" if row.unit == "%" else "true",
+        # Counts add up from districts to the city; rates and per-capita figures
+        # (每万名劳动力中研发人员, 人/万人) do not.
+        "is_additive": "false"
+        if row.unit in ("%", "人/万人") or row.name.startswith(("每万", "万人"))
+        else "true",
     }
 
 
@@ -312,6 +341,8 @@ def _plan_indicator_record(
         )
     if row.target and row.target.is_approximate:
         note += "; approximate target (约/左右)"
+    if row.target and row.target.upper is not None:
+        note += f"; range target, met at its bottom (top: {_fmt(row.target.upper)})"
     return {
         "plan_code": plan_code,
         "effective_from_date": effective_from,

@@ -152,7 +152,7 @@ def print_summary(settings: Settings, summary: dict) -> None:
             print(f"    validation warning: {warning['expectation_type']}({warning['column']})")
     print(f"rows loaded: {loaded_total}  rows quarantined: {quarantined_total}")
     print()
-    print(render_table(read_scorecard(settings.warehouse)))
+    print(render_table(read_scorecard(settings.warehouse), fold_empty=True))
     print()
     print(f"warehouse: {settings.warehouse}")
     print(f"report:    {summary.get('report')}")

@@ -37,6 +37,12 @@ KNOWN_UNITS = {
     "名",
     "件",
     "项",
+    "场",  # events (创业活动20场)
+    "张",  # cards
+    "万张",
+    "人年",  # full-time-equivalent person-years (R&D personnel)
+    "人/万人",  # per 10,000 population
+    "期",  # training classes (高研班培训10-15期)
 }
 DOMAINS = {
     "就业": "employment",
@@ -45,6 +51,11 @@ DOMAINS = {
     "人才": "talent",
     "劳动关系": "labour_relations",
     "公共服务": "public_service",
+    # The first-level groups of talent-plan tables (浙江省人才发展“十四五”规划 表2).
+    "人才总量": "talent",
+    "人才结构": "talent",
+    "人才效能和环境": "talent",
+    "人才人事": "talent",
 }
 ATTRIBUTES = {"预期性": "expected", "约束性": "binding"}
 # What an indicator *means* decides its direction, not the sign of target − baseline.
@@ -84,6 +95,7 @@ class Notation:
     comparator: str = ""  # "", "<", "<=", ">", ">="
     bracket: str = ""  # "(", "[", "{" or ""
     is_approximate: bool = False
+    upper: float | None = None  # the top of a range target ("5—10个"); value is its bottom
 
 
 @dataclass
@@ -141,6 +153,30 @@ def parse_notation(raw: str) -> Notation | None:
         approximate, body = True, body[:-2].strip()
     if m := re.fullmatch(r"控制在(.+)以内", body):
         comparator, body = "<=", m.group(1)
+    # Prose targets transcribed with their own words: 超过65% / 不少于2.25万人 / 不超过3%.
+    for word, symbol in (
+        ("不少于", ">="),
+        ("不低于", ">="),
+        ("不超过", "<="),
+        ("不高于", "<="),
+        ("超过", ">"),
+    ):
+        if body.startswith(word):
+            comparator, body = symbol, body[len(word) :].strip()
+            break
+    # A range ("5—10个品牌专业", "10-15期") is met once its bottom is reached.
+    if m := re.fullmatch(r"(\d+(?:\.\d+)?)\s*[-—–~～至]\s*(\d+(?:\.\d+)?)", body):
+        low, high = float(m.group(1)), float(m.group(2))
+        if low >= high:
+            raise ValueError(f"范围“{text}”的下限不小于上限")
+        return Notation(
+            text=str(raw).strip(),
+            value=low,
+            comparator=">=",
+            bracket=bracket,
+            is_approximate=approximate,
+            upper=high,
+        )
     for suffix, symbol in (("以内", "<="), ("以下", "<="), ("以上", ">=")):
         if body.endswith(suffix):
             comparator, body = symbol, body[: -len(suffix)].strip()
@@ -201,19 +237,21 @@ def target_kind_of(row: PlanRow, cumulative_brackets: set[str]) -> str:
         return "cumulative"
     if target.comparator in ("<", "<="):
         return "bound_max"
+    has_baseline = baseline is not None and baseline.value is not None
     if target.comparator in (">", ">="):
-        near = (
-            baseline is None
-            or baseline.value is None
-            or abs(target.value - baseline.value) <= BOUND_MAX_GAP_PP
-        )
+        # Without a baseline a "达到35%以上" is a level to reach by the end of the plan.
+        near = has_baseline and abs(target.value - baseline.value) <= BOUND_MAX_GAP_PP
         return "bound_min" if row.unit == "%" and near else "level"
-    if baseline is not None and baseline.value is not None and not baseline.bracket:
+    if has_baseline and not baseline.bracket:
         # A plain target at or "behind" the baseline is a level to hold, not a decline to achieve.
         if row.direction == 1 and target.value <= baseline.value:
             return "bound_min"
         if row.direction == -1 and target.value >= baseline.value:
             return "bound_max"
+    if not has_baseline and row.direction == -1:
+        # Nobody plans to *reach* an unemployment rate: a plain figure is its ceiling
+        # (邵阳“十三五”城镇登记失业率 4.5, which the text calls 稳定在4.5%以内, 002 L200).
+        return "bound_max"
     return "level"
 
 

@@ -132,10 +132,31 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def render_table(rows: list[ScorecardRow]) -> str:
-    """One aligned table per plan, newest plan first."""
+def render_table(rows: list[ScorecardRow], *, fold_empty: bool = False) -> str:
+    """One aligned table per plan, newest plan first. ``fold_empty``: plans without a
+    single figure yet get one line at the end instead of a table of 数据不足 rows."""
     if not rows:
         return "(no plan targets in the warehouse)"
+    empty: dict[str, int] = {}
+    if fold_empty:
+        by_plan: dict[str, list[ScorecardRow]] = {}
+        for row in rows:
+            by_plan.setdefault(row.plan_code, []).append(row)
+        empty = {
+            code: len(group)
+            for code, group in by_plan.items()
+            if all(r.status == "no_data" for r in group)
+        }
+        rows = [r for r in rows if r.plan_code not in empty]
+    footer = (
+        "no figures yet for: "
+        + ", ".join(f"{code} ({n} indicators)" for code, n in empty.items())
+        + " — `hrss status --plan CODE` lists them"
+        if empty
+        else ""
+    )
+    if not rows:
+        return footer
     table = [display_row(r) for r in rows]
     headers = list(table[0])
     widths = {h: max(_width(h), *(_width(t[h]) for t in table)) for h in headers}
@@ -151,12 +172,15 @@ def render_table(rows: list[ScorecardRow]) -> str:
         out.append(f"{group[0][0].plan_name_zh} ({plan_code})")
         out += [line({h: h for h in headers}), "  ".join("-" * widths[h] for h in headers)]
         out += [line(cells) for _, cells in group]
+    if footer:
+        out += ["", footer]
     return "\n".join(out)
 
 
 def render(rows: list[ScorecardRow], fmt: str) -> str:
     if fmt == "table":
-        return render_table(rows)
+        # A single plan asked for by name is shown whole, even without figures.
+        return render_table(rows, fold_empty=len({r.plan_code for r in rows}) > 1)
     if fmt == "json":
         return json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2)
     if fmt == "csv":

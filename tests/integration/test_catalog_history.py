@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from datetime import date
 
+import duckdb
 import pytest
 
 from hrss_warehouse import pipeline
@@ -93,3 +94,16 @@ def test_revision_and_audit_trail(tmp_path):
         "where plan_code = 'zs_hrss_14fyp' and indicator_code = 'urban_new_jobs'",
     )
     assert untouched == [(1,)]
+
+    # A warehouse built by an older release has catalog tables of an older shape; the
+    # nightly build must replace them, not fail loading the new columns into them.
+    with duckdb.connect(str(work_db)) as con:
+        con.execute("alter table catalog.plan_indicators drop column result_notation")
+    pipeline.dbt_build(conf)
+    columns = query(
+        work_db,
+        "select count(*) from information_schema.columns "
+        "where table_schema = 'catalog' and table_name = 'plan_indicators' "
+        "and column_name = 'result_notation'",
+    )
+    assert columns == [(1,)]

@@ -93,3 +93,12 @@ def test_every_region_has_a_valid_code_and_parent():
             assert code[:2] == parent["region_code"][:2], region  # same province
     for plan in read(SEEDS / "plans.csv"):
         assert plan["region_code"] in regions, plan
+
+
+def test_each_domain_has_one_name():
+    from hrss_warehouse.catalog_import import DOMAIN_NAMES
+
+    names: dict[str, set[str]] = {}
+    for row in read(SEEDS / "indicators.csv"):
+        names.setdefault(row["domain_code"], set()).add(row["domain_name_zh"])
+    assert {code: {DOMAIN_NAMES[code]} for code in names} == names

@@ -110,11 +110,11 @@ def test_new_indicator_gets_a_code_and_both_aliases(catalog_dir, tmp_path):
     table = tmp_path / "t.txt"
     table.write_text(
         "指标\t2020年基数\t2025年规划目标\t属性\n三、人才队伍建设\n"
-        "1. 新建博士后工作站（含省级工作站）（家）\t—\t15以上\t预期性\n",
+        "1. 新建技能大师工作室（含省级工作室）（家）\t—\t15以上\t预期性\n",
         "utf-8",
     )
     result = do_import(table, catalog_dir, plan_code="zs_projects", line_offset=0)
-    code = new_indicator_code("新建博士后工作站")
+    code = new_indicator_code("新建技能大师工作室")
     assert result.new_indicators == [code] and code.startswith("ind_")
     (indicator,) = [r for r in rows(catalog_dir, "indicators.csv") if r["indicator_code"] == code]
     assert (indicator["unit"], indicator["domain_code"], indicator["is_additive"]) == (
@@ -128,12 +128,12 @@ def test_new_indicator_gets_a_code_and_both_aliases(catalog_dir, tmp_path):
         if r["indicator_code"] == code
     }
     assert aliases == {
-        "新建博士后工作站（含省级工作站）（家）"
+        "新建技能大师工作室（含省级工作室）（家）"
     }  # the bare name is the indicator's own
     (plan_row,) = [
         r for r in rows(catalog_dir, "plan_indicators.csv") if r["plan_code"] == "zs_projects"
     ]
-    # 新建…15家以上 counts what is built during the plan: a plan-period total, at least 15.
+    # 新建…15个以上 counts what is built during the plan: a plan-period total, at least 15.
     assert (plan_row["target_kind"], plan_row["target_value"], plan_row["target_comparator"]) == (
         "cumulative",
         "15",
@@ -141,7 +141,28 @@ def test_new_indicator_gets_a_code_and_both_aliases(catalog_dir, tmp_path):
     )
     # Ingestion now resolves any of its names.
     catalog = Catalog.load(catalog_dir)
-    assert catalog.resolve_indicator(None, "新建博士后工作站（含省级工作站）（家）") == code
+    assert catalog.resolve_indicator(None, "新建技能大师工作室（含省级工作室）（家）") == code
+
+
+def test_a_unit_new_to_the_catalog_converts_to_itself(catalog_dir, tmp_path):
+    # Without an identity row ingestion would quarantine every value in that unit.
+    conversions = catalog_dir / "unit_conversions.csv"
+    kept = [line for line in conversions.read_text("utf-8").splitlines() if line != "场,场,1"]
+    conversions.write_text("\n".join(kept) + "\n", "utf-8")
+    assert Catalog.load(catalog_dir).conversion_factor("场", "场") is None
+    table = tmp_path / "t.txt"
+    table.write_text(
+        HEADER + "1. 每年举办专场招聘会（场）\t—\t120\t预期性\n"
+        "2. 每万名劳动力中持证技能人员（人/万人）\t310\t400\t预期性\n",
+        "utf-8",
+    )
+    do_import(table, catalog_dir, plan_code="zs_fairs", line_offset=0)
+    catalog = Catalog.load(catalog_dir)
+    assert catalog.conversion_factor("场", "场") == 1.0
+    indicators = {r["indicator_name_zh"]: r for r in rows(catalog_dir, "indicators.csv")}
+    assert indicators["每年举办专场招聘会"]["is_additive"] == "true"
+    # Per-capita figures do not add up from districts to the city.
+    assert indicators["每万名劳动力中持证技能人员"]["is_additive"] == "false"
 
 
 def test_plan_units_convert_to_the_catalog_unit(catalog_dir, tmp_path):

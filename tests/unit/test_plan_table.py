@@ -54,6 +54,13 @@ def table_file(tmp_path):
         ("约20", 20.0, "", "", True),
         ("32.5左右", 32.5, "", "", True),
         ("35%", 35.0, "", "", False),
+        # Words of prose targets, transcribed as written (002 L90, 003 L286).
+        ("超过65", 65.0, ">", "", False),
+        ("不少于2.25", 2.25, ">=", "", False),
+        ("(不少于2.25)", 2.25, ">=", "(", False),
+        ("不超过3%", 3.0, "<=", "", False),
+        ("(10以上)", 10.0, ">=", "(", False),
+        ("(20左右)", 20.0, "", "(", True),
     ],
 )
 def test_notation(text, value, comparator, bracket, approximate):
@@ -70,6 +77,20 @@ def test_notation(text, value, comparator, bracket, approximate):
 @pytest.mark.parametrize("text", ["", "-", "—", "——", "  "])
 def test_no_value_markers(text):
     assert parse_notation(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [("5—10", 5.0, 10.0), ("10-15", 10.0, 15.0), ("10～15", 10.0, 15.0)],  # 003 L304, 001 L45
+)
+def test_a_range_is_met_at_its_bottom(text, low, high):
+    notation = parse_notation(text)
+    assert (notation.value, notation.comparator, notation.upper) == (low, ">=", high)
+
+
+def test_an_upside_down_range_is_an_error():
+    with pytest.raises(ValueError, match="下限不小于上限"):
+        parse_notation("15-10")
 
 
 def test_words_are_not_numbers():
@@ -257,6 +278,35 @@ def test_footnote_decides_what_a_bracket_means(table_file):
     (row,) = parse_plan_table(table_file(text)).rows
     assert row.target.bracket == "["
     assert row.target_kind == "level"  # the footnote says [ ] is not a cumulative total
+
+
+@pytest.mark.parametrize(
+    ("row", "kind"),
+    [
+        # "达到35%以上" with no baseline is a level to reach, not a floor (003 L160).
+        ("1. 高质量就业社区比例（%）\t—\t35以上\t预期性", "level"),
+        # A ≥ within 2 points of its baseline is a floor (专栏2 L104: >95 → >96) ...
+        ("1. 基本养老保险参保率（%）\t>95\t>96\t预期性", "bound_min"),
+        # ... and a plain unemployment rate without a baseline is a ceiling (002 L252, L200).
+        ("1. 城镇登记失业率（%）\t—\t4.5\t预期性", "bound_max"),
+        ("1. 人力资源服务机构数量（家）\t—\t250\t预期性", "level"),  # 003 L318
+        ("1. 市级技工院校品牌专业（个）\t—\t5—10\t预期性", "level"),  # 003 L304
+    ],
+)
+def test_kind_without_a_baseline(table_file, row, kind):
+    (parsed,) = parse_plan_table(table_file(HEADER + row + "\n")).rows
+    assert parsed.target_kind == kind
+
+
+def test_talent_plan_groups_are_talent_sections(table_file):
+    # 浙江省人才发展“十四五”规划 表2 groups its rows 人才总量 / 人才结构 / 人才效能和环境.
+    text = (
+        "指标\t2020年基数\t2025年规划目标\n一、人才总量\n1. 党政人才（万人）\t32.5\t32.5左右\n"
+        "二、人才效能和环境\n2. 每万人高价值发明专利拥有量（件）\t10.3\t17\n"
+    )
+    rows = parse_plan_table(table_file(text)).rows
+    assert [r.domain_code for r in rows] == ["talent", "talent"]
+    assert [r.target_kind for r in rows] == ["bound_min", "level"]  # maintain 32.5; reach 17
 
 
 def test_malformed_table_lists_every_bad_line(table_file):

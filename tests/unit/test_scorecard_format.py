@@ -305,3 +305,21 @@ def test_render_table_one_block_per_plan():
     assert lines[4] == ""  # blank line between plans
     assert lines[5] == "舟山市“十三五”规划 (zs_hrss_13fyp)"
     assert lines[6] == lines[1]  # the same column header, same widths
+
+
+def test_plans_without_any_figure_fold_into_one_line():
+    rows = [
+        make_row(),
+        make_row(plan_code="hn_sw", plan_name_zh="河南", status="no_data", actual_value=None),
+        make_row(plan_code="qh", plan_name_zh="青海", status="no_data", actual_value=None),
+        make_row(plan_code="qh", indicator_code="x", status="no_data", actual_value=None),
+    ]
+    folded = render_table(rows, fold_empty=True)
+    assert "舟山市“十四五”规划 (zs_hrss_14fyp)" in folded
+    assert "河南 (hn_sw)" not in folded and "青海 (qh)" not in folded
+    assert folded.splitlines()[-1].startswith(
+        "no figures yet for: hn_sw (1 indicators), qh (2 indicators)"
+    )
+    # Asked for by name, a plan is shown whole even without figures.
+    assert "青海 (qh)" in render(rows[2:], "table")
+    assert "no figures yet" not in render_table(rows)
