@@ -49,4 +49,9 @@ def expectations(params: dict) -> list:
             meta=critical,
         ),
         gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, meta=warning),
+        # Computed per file by validate.ytd_not_decreasing: a year-to-date figure below
+        # an earlier month's of the same year (the file cannot be right).
+        gxe.ExpectColumnValuesToBeInSet(
+            column="ytd_not_decreasing", value_set=[True], meta=critical
+        ),
     ]

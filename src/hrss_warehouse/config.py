@@ -14,6 +14,9 @@ run conf override them. ``.env.example`` lists them all with comments.
 | HRSS_REPORT_DIR     | <warehouse dir>/report                    | the HTML report and alert list              |
 | HRSS_AS_OF          | (unset: all data)                         | YYYY-MM: ignore observations after it       |
 | HRSS_DBT_TARGET     | duckdb                                    | dbt target in dbt_project/profiles.yml      |
+| HRSS_MAX_FILE_MB    | 200                                       | larger landing files are refused unparsed   |
+| HRSS_PARSE_TIMEOUT_S| 600                                       | a file still parsing after this is killed   |
+| HRSS_PARSE_MEMORY_MB| 4096                                      | address-space limit of the parse process    |
 """
 
 from __future__ import annotations
@@ -46,7 +49,22 @@ _ENV = {
     "report_dir": "HRSS_REPORT_DIR",
     "as_of": "HRSS_AS_OF",
     "dbt_target": "HRSS_DBT_TARGET",
+    "max_file_mb": "HRSS_MAX_FILE_MB",
+    "parse_timeout_s": "HRSS_PARSE_TIMEOUT_S",
+    "parse_memory_mb": "HRSS_PARSE_MEMORY_MB",
 }
+
+
+def _positive_int(name: str, text: str | None, default: int) -> int:
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ConfigError(f"{_ENV[name]} must be a positive whole number, got {text!r}")
+    return value
 
 
 def parse_as_of(text: str | None) -> date | None:
@@ -72,6 +90,10 @@ class Settings:
     report_dir: Path
     as_of: str | None
     dbt_target: str
+    # Landing files are untrusted: each is parsed in a child process with these limits.
+    max_file_mb: int = 200
+    parse_timeout_s: int = 600
+    parse_memory_mb: int = 4096
 
     @classmethod
     def load(
@@ -114,6 +136,9 @@ class Settings:
             report_dir=path("report_dir", warehouse.parent / "report"),
             as_of=as_of,
             dbt_target=pick("dbt_target") or "duckdb",
+            max_file_mb=_positive_int("max_file_mb", pick("max_file_mb"), 200),
+            parse_timeout_s=_positive_int("parse_timeout_s", pick("parse_timeout_s"), 600),
+            parse_memory_mb=_positive_int("parse_memory_mb", pick("parse_memory_mb"), 4096),
         )
 
     # Derived locations; kept as properties so there is one place that knows them.

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 _NOT_COPIED = shutil.ignore_patterns("target", "logs", "dbt_packages", "seeds", ".user.yml")
 
 
+REFERENCE_SEEDS = ("release_calendar.csv", "progress_statuses.csv", "unit_conversions.csv")
+
+
 def run_project_dir(settings: Settings) -> Path:
     return settings.work_dir / "dbt_project"
 
@@ -50,6 +53,12 @@ def prepare_project(settings: Settings) -> Path:
     (run_dir / "seeds").mkdir()
     for csv_file in csvs:
         shutil.copyfile(csv_file, run_dir / "seeds" / csv_file.name)
+    # Reference tables a catalog of one's own may not carry (a release calendar, the
+    # status labels): the bundled ones stand in, and the log says so.
+    for name in REFERENCE_SEEDS:
+        if not (run_dir / "seeds" / name).exists():
+            log.info("catalog %s has no %s: using the bundled one", settings.catalog_dir, name)
+            shutil.copyfile(settings.home / "seeds" / name, run_dir / "seeds" / name)
     return run_dir
 
 

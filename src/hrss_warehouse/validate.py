@@ -194,8 +194,29 @@ def _record(con, batch_id: str, outcome: SuiteOutcome) -> None:
     ]
     if rows:
         con.executemany(
-            "insert into raw.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            "insert into raw.validation_results (batch_id, suite_name, expectation_type, "
+            "column_name, severity, success, unexpected_count, details, validated_at) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
+
+
+def ytd_not_decreasing(rows):
+    """False where a year-to-date figure is below the same file's figure for an earlier
+    month of the same year (1-3月 0.81 then 1-4月 0.70): a cumulative cannot fall, so
+    one of the two is wrong and the file is not loaded. Other bases are always True."""
+    import pandas as pd
+
+    result = pd.Series(True, index=rows.index)
+    ytd = rows[rows["basis"] == "ytd"]
+    if ytd.empty:
+        return result
+    ytd = ytd.assign(_end=pd.to_datetime(ytd["period_end_date"])).sort_values("_end")
+    earlier_max = ytd.groupby(["indicator_code", "region_code", ytd["_end"].dt.year])[
+        "value"
+    ].transform(lambda values: values.cummax().shift())
+    result.loc[ytd.index] = ~(ytd["value"] < earlier_max)
+    return result
 
 
 def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
@@ -225,7 +246,9 @@ def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
     module = load_suite_module(settings, "raw_observations")
     files = []
     for (sha, name), rows in frame.groupby(["file_sha256", "file_name"], sort=False):
-        outcome = run_suite(context, module, rows.reset_index(drop=True), params)
+        rows = rows.reset_index(drop=True)
+        rows["ytd_not_decreasing"] = ytd_not_decreasing(rows)
+        outcome = run_suite(context, module, rows, params)
         quarantined = bool(outcome.critical_failures)
         with workdb.connect(settings.work_db) as con:
             con.begin()
@@ -243,8 +266,12 @@ def _quarantine_file(con, batch_id: str, file_sha256: str, outcome: SuiteOutcome
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute(
         """
-        insert into raw.quarantined_rows
-        select batch_id, file_sha256, file_name, row_number, null, 'batch_validation_failed',
+        insert into raw.quarantined_rows (
+            batch_id, file_sha256, file_name, row_number, sheet_name, column_label,
+            field_name, reason_code, message_zh, raw_record, quarantined_at
+        )
+        select batch_id, file_sha256, file_name, row_number, sheet_name, column_label,
+               null, 'batch_validation_failed',
                '文件“' || file_name || '”第' || row_number || '行 所在文件未通过数据校验：' || ?,
                to_json(struct_pack(indicator_code, region_code, period_code, value, unit))::varchar,
                ?

@@ -65,6 +65,17 @@ create table if not exists raw.quarantined_rows (
     quarantined_at timestamp not null
 );
 
+-- Columns added after the first release: an existing working database gets them too.
+alter table raw.file_ledger add column if not exists sheets varchar;
+alter table raw.file_ledger add column if not exists layout varchar;
+alter table raw.file_ledger add column if not exists encoding varchar;
+alter table raw.file_ledger add column if not exists missing_cells integer;
+alter table raw.file_ledger add column if not exists notes varchar;
+alter table raw.observations add column if not exists sheet_name varchar;
+alter table raw.observations add column if not exists column_label varchar;
+alter table raw.quarantined_rows add column if not exists sheet_name varchar;
+alter table raw.quarantined_rows add column if not exists column_label varchar;
+
 create table if not exists raw.validation_results (
     batch_id varchar not null,
     suite_name varchar not null,

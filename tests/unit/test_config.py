@@ -223,3 +223,24 @@ def test_ensure_dirs_creates_the_working_directories(tmp_path):
     for directory in ("work", "archive", "report"):
         assert (tmp_path / "wh" / directory).is_dir()
     assert not (tmp_path / "wh" / "x.duckdb").exists()
+
+
+def test_parse_limits_default_and_from_environment():
+    s = Settings.load(environ={})
+    assert (s.max_file_mb, s.parse_timeout_s, s.parse_memory_mb) == (200, 600, 4096)
+    s = Settings.load(
+        environ={
+            "HRSS_MAX_FILE_MB": "50",
+            "HRSS_PARSE_TIMEOUT_S": "30",
+            "HRSS_PARSE_MEMORY_MB": "1024",
+        }
+    )
+    assert (s.max_file_mb, s.parse_timeout_s, s.parse_memory_mb) == (50, 30, 1024)
+    # The DAG run conf carries them as text and gives them back.
+    assert Settings.load(overrides=s.as_conf(), environ={}).parse_timeout_s == 30
+
+
+@pytest.mark.parametrize("bad", ["0", "-5", "lots", "1.5"])
+def test_parse_limits_must_be_positive_whole_numbers(bad):
+    with pytest.raises(ConfigError, match=r"HRSS_PARSE_TIMEOUT_S must be a positive whole number"):
+        Settings.load(environ={"HRSS_PARSE_TIMEOUT_S": bad})

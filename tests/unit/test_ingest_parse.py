@@ -139,30 +139,32 @@ def test_english_header_with_codes_source_and_note(tmp_path, catalog):
     assert obs["row_number"] == 2
 
 
-def test_gbk_file_is_one_file_level_quarantine(tmp_path, catalog):
-    path = write(tmp_path, "gbk.csv", GOOD, encoding="gbk")
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
+def test_chinese_encodings_parse_the_same(tmp_path, catalog, encoding):
+    path = write(tmp_path, f"{encoding}.csv", GOOD, encoding=encoding)
     result = parse_file(path, catalog, TODAY)
-    assert result.observations == []
-    assert result.rows_in == 0
-    assert result.status == "quarantined"
+    check_good(result)
+    assert result.encoding == ("utf-8" if encoding == "utf-8-sig" else "gb18030")
+
+
+def test_bytes_in_no_supported_encoding_are_one_file_level_quarantine(tmp_path, catalog):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe")
+    result = parse_file(path, catalog, TODAY)
+    assert (result.observations, result.rows_in, result.status) == ([], 0, "quarantined")
     [problem] = result.quarantined
-    assert problem["reason_code"] == "file_not_utf8"
-    assert problem["row_number"] is None
-    assert problem["raw_record"] is None
-    assert problem["field_name"] is None
-    assert problem["message_zh"].startswith("文件“gbk.csv” 文件编码无法识别（应为UTF-8）：")
-    # GBK 指 = D6 B8 happens to be valid UTF-8; 标 = B1 EA fails at byte offset 2.
-    assert problem["message_zh"].endswith("第3字节无法按UTF-8解码")
+    assert (problem["reason_code"], problem["row_number"], problem["raw_record"]) == (
+        "file_encoding_unknown",
+        None,
+        None,
+    )
+    assert problem["message_zh"] == (
+        "文件“binary.csv” 文件编码无法识别（支持UTF-8、GBK/GB18030）："
+        "既不是UTF-8也不是GBK/GB18030编码的文本"
+    )
 
 
-def test_undecodable_first_byte_is_reported_as_byte_one(tmp_path, catalog):
-    path = tmp_path / "first.csv"
-    path.write_bytes("标,地区\n".encode("gbk"))  # B1 is never a valid UTF-8 first byte
-    [problem] = parse_file(path, catalog, TODAY).quarantined
-    assert problem["message_zh"].endswith("第1字节无法按UTF-8解码")
-
-
-@pytest.mark.parametrize(("name", "shown"), [("data.xlsx", ".xlsx"), ("data.txt", ".txt")])
+@pytest.mark.parametrize(("name", "shown"), [("data.txt", ".txt"), ("data.json", ".json")])
 def test_unsupported_file_type(tmp_path, catalog, name, shown):
     path = write(tmp_path, name, GOOD)
     result = parse_file(path, catalog, TODAY)
@@ -171,13 +173,17 @@ def test_unsupported_file_type(tmp_path, catalog, name, shown):
     [problem] = result.quarantined
     assert problem["reason_code"] == "file_type_unsupported"
     assert problem["row_number"] is None
-    assert problem["message_zh"] == f"文件“{name}” 文件类型不受支持（应为 .csv）：{shown}"
+    assert problem["message_zh"] == (
+        f"文件“{name}” 文件类型不受支持（应为 .csv、.xlsx 或 .xls）：{shown}"
+    )
 
 
 def test_file_without_extension(tmp_path, catalog):
     [problem] = parse_file(write(tmp_path, "README", GOOD), catalog, TODAY).quarantined
     assert problem["reason_code"] == "file_type_unsupported"
-    assert problem["message_zh"] == "文件“README” 文件类型不受支持（应为 .csv）：无扩展名"
+    assert problem["message_zh"] == (
+        "文件“README” 文件类型不受支持（应为 .csv、.xlsx 或 .xls）：无扩展名"
+    )
 
 
 def test_upper_case_csv_suffix_is_supported(tmp_path, catalog):

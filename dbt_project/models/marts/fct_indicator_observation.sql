@@ -27,6 +27,25 @@ final as (
         first_published_value,
         vintage_count,
         observed_value != first_published_value as is_revised,
+        -- Relative change from the figure as first published to the latest vintage.
+        case
+            when observed_value != first_published_value and first_published_value != 0
+                then (observed_value - first_published_value) / abs(first_published_value)
+        end as revision_ratio,
+        -- A figure published by an earlier run and now revised by more than the
+        -- tolerance: analysts may already have quoted it, so it is flagged for alerts.
+        coalesce(
+            batch_id != first_published_batch_id
+            and observed_value != first_published_value
+            and (
+                first_published_value = 0
+                or abs(observed_value - first_published_value) / abs(first_published_value)
+                > {{ var('revision_tolerance') }}
+            ),
+            false
+        ) as is_material_revision,
+        sheet_name as source_sheet_name,
+        column_label as source_column_label,
         period_start_date,
         period_end_date,
         received_at

@@ -19,15 +19,15 @@ from pathlib import Path
 from hrss_warehouse import workdb
 from hrss_warehouse.catalog import Catalog
 from hrss_warehouse.config import Settings
+from hrss_warehouse.ingest.layout import read_sheet
 from hrss_warehouse.ingest.normalize import (
     REASONS,
     RowProblem,
-    map_header,
     parse_basis,
     parse_period,
     parse_value,
 )
-from hrss_warehouse.ingest.readers import SUPPORTED_SUFFIXES, FileProblem, read_table
+from hrss_warehouse.ingest.readers import SUPPORTED_SUFFIXES, FileProblem, Limits, read_workbook
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,11 @@ class FileResult:
     observations: list[dict[str, object]] = field(default_factory=list)
     quarantined: list[dict[str, object]] = field(default_factory=list)
     rows_in: int = 0
+    sheets: list[str] = field(default_factory=list)
+    layout: str | None = None  # long | wide | mixed (sheets differ)
+    encoding: str | None = None
+    missing_cells: int = 0  # empty/— cells of wide layouts: not observations, not zero
+    notes: list[str] = field(default_factory=list)  # what was skipped and why
 
     @property
     def status(self) -> str:
@@ -73,20 +78,35 @@ class FileResult:
         return "partially_loaded" if self.quarantined else "loaded"
 
 
-def parse_file(path: Path, catalog: Catalog, today: date) -> FileResult:
-    """Parse one landing file into observation records and quarantine records."""
+def parse_file(
+    path: Path, catalog: Catalog, today: date, limits: Limits | None = None
+) -> FileResult:
+    """Parse one landing file (CSV, .xlsx, .xls; any sheet layout the ``layout``
+    module understands) into observation records and quarantine records."""
     result = FileResult()
     name = path.name
 
-    def reject(line: int | None, problem: RowProblem, record: dict[str, str] | None) -> None:
+    def reject(
+        line: int | None,
+        problem: RowProblem,
+        record: dict[str, str] | None,
+        sheet: str | None = None,
+        column: str | None = None,
+        value_text: str | None = None,
+    ) -> None:
         result.quarantined.append(
             {
-                "row_number": line,
+                "value_text": value_text,  # for the department's report only
+                "row_number": line or None,
+                "sheet_name": sheet or None,
+                "column_label": column,
                 "field_name": problem.field,
                 "reason_code": problem.reason_code,
-                "message_zh": problem.message_zh(name, line)
+                "message_zh": problem.message_zh(name, line, sheet=sheet, column=column)
                 if line
-                else f"文件“{name}” {REASONS[problem.reason_code]}：{problem.text}",
+                else f"文件“{name}” {REASONS[problem.reason_code]}：{problem.text or ''}".rstrip(
+                    "："
+                ),
                 "raw_record": json.dumps(record, ensure_ascii=False) if record else None,
             }
         )
@@ -95,56 +115,74 @@ def parse_file(path: Path, catalog: Catalog, today: date) -> FileResult:
         reject(None, RowProblem("file_type_unsupported", None, path.suffix or "无扩展名"), None)
         return result
     try:
-        table = read_table(path)
+        book = read_workbook(path, limits)
     except FileProblem as problem:
         reject(None, RowProblem(problem.reason_code, None, problem.detail), None)
         return result
-
-    result.rows_in = len(table.rows)
-    mapping, missing = map_header(table.header)
-    if missing:
-        # Without the columns no row can be read: every row is quarantined, so the
-        # file's counts still balance and the department sees every line it sent.
-        problem = RowProblem("header_missing_column", None, "、".join(missing))
-        for line, cells in table.rows:
-            reject(line, problem, dict(zip(table.header, cells, strict=False)))
-        if not table.rows:
-            reject(None, problem, None)
-        return result
-    if not table.rows:
-        reject(None, RowProblem("file_empty", None, "只有表头"), None)
-        return result
-
+    result.encoding, result.notes = book.encoding, list(book.notes)
+    units = {unit for pair in catalog.conversions for unit in pair}
+    layouts: set[str] = set()
     seen: set[tuple[str, ...]] = set()
-    for line, cells in table.rows:
-        record = dict(zip(table.header, cells, strict=False))
-
-        def cell(column: str, cells: list[str] = cells) -> str:
-            index = mapping.get(column)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
-
-        try:
-            observation = _parse_row(cell, catalog, today)
-        except RowProblem as problem:
-            reject(line, problem, record)
-            continue
-        key = (
-            observation["indicator_code"],
-            observation["region_code"],
-            observation["period_code"],
-            observation["period_grain"],
-            observation["basis"],
-        )
-        if key in seen:
-            reject(line, RowProblem("duplicate_in_file", None, None), record)
-            continue
-        seen.add(key)
-        observation["row_number"] = line
-        result.observations.append(observation)
+    for sheet in book.sheets:
+        result.sheets.append(sheet.name)
+        found = read_sheet(sheet, catalog, units)
+        if found.candidates or found.unreadable:
+            layouts.add(found.layout)
+        result.missing_cells += found.missing_cells
+        if found.skipped_rows:
+            where = f"工作表“{sheet.name}”" if sheet.name else ""
+            result.notes.append(f"{where}跳过{found.skipped_rows}行注释/重复表头")
+        for line, problem, record in found.unreadable:
+            if line:
+                result.rows_in += 1
+            reject(line, problem, record, sheet.name)
+        for candidate in found.candidates:
+            result.rows_in += 1
+            try:
+                observation = _parse_row(candidate.fields.get, catalog, today)
+            except RowProblem as problem:
+                reject(
+                    candidate.line,
+                    problem,
+                    candidate.record,
+                    sheet.name,
+                    candidate.column_label,
+                    candidate.fields.get("value"),
+                )
+                continue
+            key = (
+                observation["indicator_code"],
+                observation["region_code"],
+                observation["period_code"],
+                observation["period_grain"],
+                observation["basis"],
+            )
+            if key in seen:
+                reject(
+                    candidate.line,
+                    RowProblem("duplicate_in_file", None, None),
+                    candidate.record,
+                    sheet.name,
+                    candidate.column_label,
+                )
+                continue
+            seen.add(key)
+            observation.update(
+                row_number=candidate.line,
+                sheet_name=sheet.name or None,
+                column_label=candidate.column_label,
+            )
+            result.observations.append(observation)
+    result.layout = layouts.pop() if len(layouts) == 1 else ("mixed" if layouts else None)
+    if not result.rows_in and not result.quarantined:
+        reject(None, RowProblem("file_empty", None, "没有数据行"), None)
     return result
 
 
-def _parse_row(cell, catalog: Catalog, today: date) -> dict[str, object]:
+def _parse_row(get, catalog: Catalog, today: date) -> dict[str, object]:
+    def cell(column: str) -> str:
+        return (get(column) or "").strip()
+
     code_text, name_text = cell("indicator_code"), cell("indicator_name")
     if not code_text and not name_text:
         raise RowProblem("indicator_missing", "indicator_name", None)
@@ -195,6 +233,43 @@ def _parse_row(cell, catalog: Catalog, today: date) -> dict[str, object]:
     }
 
 
+REPORT_COLUMNS = {
+    "file_name": "文件",
+    "sheet_name": "工作表",
+    "row_number": "行号",
+    "column_label": "列",
+    "value_text": "数值（原文）",
+    "reason_code": "原因代码",
+    "message_zh": "说明",
+    "raw_record": "原始内容",
+}
+
+
+def _spreadsheet_safe(value: object) -> str:
+    """A cell Excel would run as a formula (=cmd|…, +, -, @) is written with a leading
+    apostrophe: the report goes back to a department that opens it in Excel."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def write_quarantine_report(
+    folder: Path, file_name: str, digest: str, received_at: datetime, result: FileResult
+) -> Path:
+    """Every row that was not loaded, in Chinese, as a CSV a data engineer can send
+    back to the department (UTF-8 with BOM so Excel shows the Chinese)."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{received_at:%Y%m%d}_{digest[:12]}_{Path(file_name).stem}.csv"
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REPORT_COLUMNS.values())
+        for problem in result.quarantined:
+            row = {**problem, "file_name": file_name}
+            writer.writerow(_spreadsheet_safe(row.get(column)) for column in REPORT_COLUMNS)
+    return target
+
+
 def archive(path: Path, digest: str, archive_dir: Path) -> Path:
     """Keep the original bytes forever, named by content so re-deliveries dedupe."""
     target = archive_dir / digest[:2] / f"{digest}{path.suffix.lower()}"
@@ -224,6 +299,8 @@ OBSERVATION_COLUMNS = [
     "unit_as_reported",
     "source",
     "note",
+    "sheet_name",
+    "column_label",
     "received_at",
 ]
 QUARANTINE_COLUMNS = [
@@ -231,6 +308,8 @@ QUARANTINE_COLUMNS = [
     "file_sha256",
     "file_name",
     "row_number",
+    "sheet_name",
+    "column_label",
     "field_name",
     "reason_code",
     "message_zh",
@@ -243,7 +322,9 @@ def ingest_files(
     settings: Settings, files: list[dict[str, object]], batch_id: str
 ) -> dict[str, object]:
     """Load the discovered files; one transaction per file so a crash never half-loads one."""
-    catalog = Catalog.load(settings.catalog_dir)
+    Catalog.load(settings.catalog_dir)  # a broken catalog fails the task, not every file
+    from hrss_warehouse.ingest.sandbox import parse_isolated
+
     today = datetime.now(UTC).date()
     summary: list[dict[str, object]] = []
     with workdb.connect(settings.work_db) as con:
@@ -256,7 +337,14 @@ def ingest_files(
                 continue
             received_at = datetime.now(UTC).replace(tzinfo=None)
             stored = archive(path, digest, settings.archive_dir)
-            result = parse_file(path, catalog, today)
+            result = parse_isolated(
+                path,
+                settings.catalog_dir,
+                today,
+                limits=Limits(max_file_bytes=settings.max_file_mb * 1024 * 1024),
+                timeout_s=settings.parse_timeout_s,
+                memory_mb=settings.parse_memory_mb,
+            )
             rows_loaded, _rows_quarantined = len(result.observations), len(result.quarantined)
             # A file-level problem has no rows; count it as zero in, zero loaded.
             row_level_quarantined = sum(1 for q in result.quarantined if q["row_number"])
@@ -293,22 +381,29 @@ def ingest_files(
                             for q in result.quarantined
                         ],
                     )
+                ledger = {
+                    "file_sha256": digest,
+                    "file_name": path.name,
+                    "source_path": str(path),
+                    "archive_path": str(stored),
+                    "size_bytes": int(item["size_bytes"]),
+                    "batch_id": batch_id,
+                    "received_at": received_at,
+                    "rows_in": result.rows_in,
+                    "rows_loaded": rows_loaded,
+                    "rows_quarantined": row_level_quarantined,
+                    "status": result.status,
+                    "first_error": first_error,
+                    "sheets": "、".join(result.sheets) or None,
+                    "layout": result.layout,
+                    "encoding": result.encoding,
+                    "missing_cells": result.missing_cells,
+                    "notes": "；".join(result.notes) or None,
+                }
                 con.execute(
-                    "insert into raw.file_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        digest,
-                        path.name,
-                        str(path),
-                        str(stored),
-                        int(item["size_bytes"]),
-                        batch_id,
-                        received_at,
-                        result.rows_in,
-                        rows_loaded,
-                        row_level_quarantined,
-                        result.status,
-                        first_error,
-                    ],
+                    f"insert into raw.file_ledger ({', '.join(ledger)}) "
+                    f"values ({', '.join('?' * len(ledger))})",
+                    list(ledger.values()),
                 )
                 con.commit()
             except Exception:
@@ -326,6 +421,12 @@ def ingest_files(
             )
             for problem in result.quarantined[:20]:
                 log.warning("quarantined: %s", problem["message_zh"])
+            report = None
+            if result.quarantined:
+                report = write_quarantine_report(
+                    settings.report_dir / "quarantine", path.name, digest, received_at, result
+                )
+                log.warning("quarantine report for the department: %s", report)
             summary.append(
                 {
                     "file_name": path.name,
@@ -335,6 +436,7 @@ def ingest_files(
                     "rows_quarantined": row_level_quarantined,
                     "status": result.status,
                     "messages": [q["message_zh"] for q in result.quarantined[:20]],
+                    "quarantine_report": str(report) if report else None,
                 }
             )
     return {

@@ -15,9 +15,16 @@ from datetime import date
 
 # Stable reason codes. Add, never rename: BI filters and alert routing use them.
 REASONS = {
-    "file_not_utf8": "文件编码无法识别（应为UTF-8）",
+    "file_not_utf8": "文件编码无法识别（应为UTF-8）",  # retired: GBK is read now
+    "file_encoding_unknown": "文件编码无法识别（支持UTF-8、GBK/GB18030）",
     "file_empty": "文件为空或只有表头",
-    "file_type_unsupported": "文件类型不受支持（应为 .csv）",
+    "file_type_unsupported": "文件类型不受支持（应为 .csv、.xlsx 或 .xls）",
+    "file_unreadable": "文件已损坏或不是所标示的格式",
+    "file_too_large": "文件过大，未解析",
+    "file_suspicious": "文件结构异常（疑似压缩炸弹），未解析",
+    "parse_timeout": "解析超时，未载入",
+    "parse_failed": "解析进程异常退出（内存超限或文件异常），未载入",
+    "header_not_found": "找不到表头（应有指标、地区、统计期、数值等列，或以月份/年份/地区为列）",
     "header_missing_column": "表头缺少必填列",
     "indicator_missing": "指标代码和指标名称均为空",
     "indicator_unknown": "指标不在目录中",
@@ -90,9 +97,17 @@ class RowProblem(Exception):
     field: str | None
     text: str | None
 
-    def message_zh(self, file_name: str, line: int) -> str:
-        where = f"文件“{file_name}”第{line}行"
-        field = f" 字段“{HEADER_ZH.get(self.field or '', self.field)}”" if self.field else ""
+    def message_zh(
+        self, file_name: str, line: int, *, sheet: str | None = None, column: str | None = None
+    ) -> str:
+        """``文件“x.xlsx”工作表“就业”第12行 字段“3月”：“四点六” 数值无法识别为数字`` — the column
+        a department sees (a wide sheet's 3月) rather than the canonical field name."""
+        where = f"文件“{file_name}”" + (f"工作表“{sheet}”" if sheet else "") + f"第{line}行"
+        shown_field = column if column and self.field == "value" else None
+        shown_field = shown_field or (
+            HEADER_ZH.get(self.field or "", self.field) if self.field else None
+        )
+        field = f" 字段“{shown_field}”" if shown_field else ""
         shown = f"：“{self.text}”" if self.text not in (None, "") else ""
         return f"{where}{field}{shown} {REASONS[self.reason_code]}"
 
@@ -142,6 +157,7 @@ _YEAR = re.compile(r"(\d{4})年?")
 _MONTH = re.compile(r"(\d{4})(?:年|-|/|\.)(\d{1,2})月?")
 _QUARTER = re.compile(r"(\d{4})(?:年)?(?:Q|第)([1-4一二三四])(?:季度)?", re.IGNORECASE)
 _YTD = re.compile(r"(\d{4})年?1[-~至](\d{1,2})月")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T00:00:00)?")
 _HALF = re.compile(r"(\d{4})年?(上|下)半年")
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
 
@@ -152,6 +168,14 @@ def parse_period(raw: object) -> Period:
     text = _text(raw).replace(" ", "")
     if text in _MISSING:
         raise RowProblem("period_missing", "period", text)
+    # A date cell (Excel stores 2024年3月 as 2024-03-01): the month it starts or ends.
+    if m := _DATE.fullmatch(text):
+        year, month, day = (int(g) for g in m.groups())
+        if 1 <= month <= 12 and day in (1, calendar.monthrange(year, month)[1]):
+            return Period(
+                f"{year}-{month:02d}", "month", date(year, month, 1), _month_end(year, month)
+            )
+        raise RowProblem("period_invalid", "period", text)
     if m := _YTD.fullmatch(text):
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
@@ -187,10 +211,18 @@ def parse_period(raw: object) -> Period:
     raise RowProblem("period_invalid", "period", text)
 
 
+# Footnote marks after a number: 4.6* 4.6＊ 4.6① 4.6⑴ 4.6† 4.6注1. Stripped *before* NFKC,
+# which would turn ① into the digit 1 (4.6① → 4.61).
+_FOOTNOTE_MARK = re.compile(
+    r"(?<=[0-9０-９%％])\s*(?:[*＊†‡#＃]+|[\u2460-\u24ff\u2776-\u2793]+|注\d*)$"
+)
+
+
 def parse_value(raw: object) -> float:
-    """Numbers as departments write them: ``1,234.5``, full-width digits, ``35.3%``.
-    Missing markers are missing (never zero); anything else non-numeric is rejected."""
-    text = _text(raw)
+    """Numbers as departments write them: ``1,234.5``, full-width digits, ``35.3%``,
+    footnote marks (``4.6*``, ``4.6①``). Missing markers are missing (never zero);
+    anything else non-numeric (``四点六``) is rejected."""
+    text = _text(_FOOTNOTE_MARK.sub("", str(raw if raw is not None else "").strip()))
     if text.lower() in _MISSING:
         raise RowProblem("value_missing", "value", text)
     cleaned = text.replace(",", "").replace(" ", "").removesuffix("%")

@@ -1,18 +1,45 @@
-"""Read a landing file into (line number, cells) rows.
+"""Read a landing file into sheets of text cells, whatever form the department sent.
 
-The canonical landing format is UTF-8 CSV (with or without BOM), one row per
-observation. Line numbers are the file's own (header = line 1) so a message
-like “第12行” points at the line a department sees in its spreadsheet.
+- CSV in UTF-8 (with or without BOM) or GBK/GB18030, detected from the bytes;
+- Excel .xlsx/.xlsm and legacy .xls through calamine (Rust; an order of magnitude
+  faster than openpyxl), every visible sheet; hidden sheets and hidden columns are
+  skipped and reported, because departments hide stale or helper data there.
+
+Line numbers are the file's own (1 = the first line or spreadsheet row) so a
+message like “第12行” points at the row a department sees. Cells are text exactly as
+shown: numbers become their shortest decimal form, dates ISO dates, and a cell that
+looks like a formula (``=cmd|…``) stays the text it is. Nothing here evaluates or
+interprets content, and no cell ever becomes an SQL identifier.
+
+Untrusted input: a file larger than the configured limit, an .xlsx whose unpacked
+size or compression ratio gives away a zip bomb, or bytes that are not text, is
+rejected as a whole before anything is parsed (``FileProblem``).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from dataclasses import dataclass
+import re
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
-SUPPORTED_SUFFIXES = {".csv"}
+SUPPORTED_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+# UTF-8 first (a valid UTF-8 file is almost never meant as GBK); GB18030 is the
+# superset of GBK and GB2312 that Chinese Excel's "CSV" export uses.
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 200 * 1024 * 1024
+    # An .xlsx is a zip: refuse to unpack more than this, or a ratio no real sheet has.
+    max_unpacked_bytes: int = 1024 * 1024 * 1024
+    max_compression_ratio: float = 200.0
 
 
 @dataclass
@@ -22,28 +49,163 @@ class FileProblem(Exception):
 
 
 @dataclass
-class Table:
-    header: list[str]
-    rows: list[tuple[int, list[str]]]
+class Sheet:
+    name: str
+    rows: list[tuple[int, list[str]]]  # (line number, cells); blank rows left out
+    hidden_columns: set[int] = field(default_factory=set)  # 0-based column indexes
 
 
-def read_table(path: Path) -> Table:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileProblem("file_not_utf8", f"第{exc.start + 1}字节无法按UTF-8解码") from None
+@dataclass
+class Workbook:
+    sheets: list[Sheet]
+    encoding: str | None = None  # for CSV: the one that decoded it
+    notes: list[str] = field(default_factory=list)  # what was skipped, for the ledger
+
+
+def read_workbook(path: Path, limits: Limits | None = None) -> Workbook:
+    limits = limits or Limits()
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise FileProblem(
+            "file_too_large", f"{size / 1048576:.1f} MB，超过上限 {limits.max_file_bytes >> 20} MB"
+        )
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path.read_bytes())
+    if suffix in (".xlsx", ".xlsm"):
+        _check_zip(path, limits)
+    return _read_excel(path)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Bytes → (text, encoding); FileProblem if no supported encoding decodes them."""
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break  # binary content that happens to decode
+        return text, "utf-8" if encoding == "utf-8-sig" else encoding
+    raise FileProblem("file_encoding_unknown", "既不是UTF-8也不是GBK/GB18030编码的文本")
+
+
+def _read_csv(data: bytes) -> Workbook:
+    text, encoding = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
+    line = 1
     for cells in reader:
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue  # blank lines carry nothing; they are not observations
-        if header is None:
-            header = cells
-        else:
+        # A quoted cell may span lines: report the line the row starts on.
+        if any(c.strip() for c in cells):
             rows.append((line, cells))
-    if header is None:
-        raise FileProblem("file_empty", "没有表头")
-    return Table(header, rows)
+        line = reader.line_num + 1
+    return Workbook([Sheet("", rows)], encoding=encoding)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.15g}"  # 4.6 stays 4.6, not 4.5999999999999996
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_excel(path: Path) -> Workbook:
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for corrupt files
+        raise FileProblem("file_unreadable", f"无法作为Excel文件打开：{exc}") from None
+    hidden_columns = _hidden_columns(path) if path.suffix.lower() != ".xls" else {}
+    workbook = Workbook([])
+    for meta in book.sheets_metadata:
+        if meta.visible != SheetVisibleEnum.Visible:
+            workbook.notes.append(f"跳过隐藏工作表“{meta.name}”")
+            continue
+        sheet = book.get_sheet_by_name(meta.name)
+        grid = sheet.to_python(skip_empty_area=False)
+        rows = []
+        for index, values in enumerate(grid, start=1):
+            cells = [_cell_text(v) for v in values]
+            if any(c.strip() for c in cells):
+                rows.append((index, cells))
+        hidden = hidden_columns.get(meta.name, set())
+        if hidden:
+            letters = "、".join(_column_letter(c) for c in sorted(hidden))
+            workbook.notes.append(f"工作表“{meta.name}”跳过隐藏列 {letters}")
+        workbook.sheets.append(Sheet(meta.name, rows, hidden))
+    return workbook
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _check_zip(path: Path, limits: Limits) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileProblem("file_unreadable", "不是有效的 .xlsx 文件（zip 结构损坏）") from None
+    if unpacked > limits.max_unpacked_bytes:
+        raise FileProblem(
+            "file_too_large",
+            f"解压后 {unpacked / 1048576:.0f} MB，超过上限 {limits.max_unpacked_bytes >> 20} MB",
+        )
+    packed = max(path.stat().st_size, 1)
+    if unpacked / packed > limits.max_compression_ratio:
+        raise FileProblem(
+            "file_suspicious", f"压缩比 {unpacked / packed:.0f}:1，疑似压缩炸弹，未解析"
+        )
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+
+
+def _hidden_columns(path: Path) -> dict[str, set[int]]:
+    """Sheet name → hidden column indexes, from each sheet's ``<cols>`` (which precedes
+    ``<sheetData>``, so only the head of each sheet's XML is read)."""
+    result: dict[str, set[int]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            targets = {
+                r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", _NS)
+            }
+            for sheet in book.findall("m:sheets/m:sheet", _NS):
+                target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+                member = re.sub(r"^/", "", target) if target.startswith("/") else f"xl/{target}"
+                hidden: set[int] = set()
+                with archive.open(member) as stream:
+                    for _event, element in ElementTree.iterparse(stream, events=("start",)):
+                        tag = element.tag.rsplit("}", 1)[-1]
+                        if tag == "sheetData":
+                            break
+                        if tag == "col" and element.get("hidden") in ("1", "true"):
+                            first, last = int(element.get("min", 0)), int(element.get("max", 0))
+                            hidden.update(range(first - 1, last))
+                if hidden:
+                    result[sheet.get("name", "")] = hidden
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return {}  # calamine still reads the cells; hidden columns just cannot be told
+    return result

@@ -22,6 +22,8 @@ renamed as (
         unit_as_reported,
         source as source_text,
         note as note_text,
+        sheet_name,
+        column_label,
         cast(row_number as integer) as row_number,
         cast(value as double) as observed_value,
         cast(period_start_date as date) as period_start_date,

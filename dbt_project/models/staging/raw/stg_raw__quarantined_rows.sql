@@ -16,6 +16,8 @@ renamed as (
         reason_code,
         message_zh,
         raw_record,
+        sheet_name,
+        column_label,
         cast(row_number as integer) as row_number,
         cast(quarantined_at as timestamp) as quarantined_at
 

@@ -1,0 +1,425 @@
+"""Find the observations in a sheet laid out the way departments lay them out.
+
+A statistics sheet is read top-down:
+
+1. **Context rows** above the header: a title (``2024年舟山市就业情况统计表`` → year
+   2024, region 舟山市; a title naming an indicator makes it the sheet's indicator) and
+   a unit row (``单位：万人``).
+2. **The header**: the first row in which at least two cells are recognised (a
+   canonical column such as 指标/地区/统计期/数值/单位, a period such as ``2024年``,
+   ``3月``, ``1-3月``, ``2024年第一季度``, a region, an indicator, or a basis word
+   本月/累计/期末) and no cell is a number. A second header row under it (``2024年`` merged
+   over ``1月 … 12月``; an indicator merged over ``本月 | 累计``) is combined with it
+   column by column, merged cells filled rightwards.
+3. **Layout**: with a 数值 column the sheet is *long* (one row per observation).
+   Otherwise it is *wide*: every column whose header is a period, region, indicator or
+   basis holds values, and the row's label (first column) supplies what the columns do
+   not — indicator, region or period.
+4. **Data rows**: footnotes (``注：``, ``说明：``, ``资料来源``, ``填表人``…) and repeated
+   headers are skipped; total rows (``合计``, ``全市``) are the figure of the region the
+   title names. In a wide sheet an empty or ``—`` cell is simply not an observation
+   (counted as missing, never zero); in a long sheet the row is kept and quarantined.
+
+The result is one ``Candidate`` per value cell, its fields as text for
+``load._parse_row`` to type, check and convert; nothing is decided here about
+whether a value is acceptable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from hrss_warehouse.catalog import Catalog
+from hrss_warehouse.ingest.normalize import HEADER_ALIASES, RowProblem, parse_period
+from hrss_warehouse.ingest.readers import Sheet
+
+DIMENSIONS = ("indicator", "region", "period")
+LABEL_HEADERS = {"", "项目", "类别", "名称", "区域", "单位名称", "序号"}
+TOTAL_WORDS = {"合计", "总计", "全市", "全省", "全区", "全县", "总数", "全市合计"}
+BASIS_WORDS = {
+    "本月": "period",
+    "当月": "period",
+    "本期": "period",
+    "当期": "period",
+    "本季": "period",
+    "累计": "ytd",
+    "本年累计": "ytd",
+    "1-本月累计": "ytd",
+    "期末": "end",
+    "期末数": "end",
+    "年末": "end",
+}
+_FOOTNOTE = re.compile(
+    r"^(注|说明|备注|附注|资料来源|数据来源|填表|制表|审核|单位负责人|统计负责人|负责人|联系)"
+)
+_UNIT = re.compile(r"单位\s*[:：]\s*([^\s,，;；:：)）]+)")
+_TITLE_PERIOD = re.compile(
+    r"\d{4}年(?:(?:1\s*[-~至－—]\s*)?\d{1,2}月份?|第[一二三四1-4]季度|[上下]半年)?"
+)
+_PARTIAL_PERIOD = re.compile(
+    r"(?:1\s*[-~至－—]\s*)?\d{1,2}月份?|第[一二三四1-4]季度|Q[1-4]|[上下]半年"
+)
+_NUMBER = re.compile(r"^[+-]?[\d,]*\.?\d+%?$")
+_MISSING = {"", "-", "—", "——", "–", "…", "……", "...", "/", "n/a", "na", "null"}
+_ALIASES = {
+    alias.lower(): canonical for canonical, aliases in HEADER_ALIASES.items() for alias in aliases
+}
+_CANONICAL_FOR = {"indicator": "indicator_name", "region": "region_name", "period": "period"}
+
+
+def _norm(text: object) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+
+
+def is_missing(text: str) -> bool:
+    return _norm(text).lower() in {unicodedata.normalize("NFKC", m) for m in _MISSING}
+
+
+@dataclass
+class Context:
+    """What the rows above the header say about every value in the sheet."""
+
+    period: str | None = None  # 2024年 / 2024年1-6月
+    region: str | None = None  # a region name as written
+    unit: str | None = None
+    indicator: str | None = None
+
+    @property
+    def year(self) -> str | None:
+        return self.period[:4] if self.period else None
+
+
+@dataclass
+class Candidate:
+    line: int
+    column_label: str | None  # the header of the value cell (wide layouts)
+    fields: dict[str, str]
+    record: dict[str, str]
+
+
+@dataclass
+class SheetLayout:
+    layout: str = "long"
+    candidates: list[Candidate] = field(default_factory=list)
+    missing_cells: int = 0
+    skipped_rows: int = 0
+    # Rows that cannot be read at all (no header found / required columns missing).
+    unreadable: list[tuple[int, RowProblem, dict[str, str]]] = field(default_factory=list)
+
+
+class _Classifier:
+    def __init__(self, catalog: Catalog, units: set[str]):
+        self.catalog = catalog
+        self.units = units
+
+    def split_unit(self, text: str) -> tuple[str, str | None]:
+        """``城镇新增就业人数（万人）`` → (name, 万人) when the last bracket is a unit."""
+        normalized = unicodedata.normalize("NFKC", text).strip()
+        m = re.fullmatch(r"(.+?)\(([^()]+)\)", normalized)
+        if m and m.group(2).strip() in self.units:
+            return m.group(1), m.group(2).strip()
+        return text, None
+
+    def period(self, text: str, context: Context) -> str | None:
+        compact = _norm(text)
+        # A basis word after a period header: 3月累计, 1-3月累计.
+        for word in sorted(BASIS_WORDS, key=len, reverse=True):
+            if compact.endswith(word) and len(compact) > len(word):
+                compact = compact[: -len(word)]
+                break
+        try:
+            parse_period(compact)
+            return compact
+        except RowProblem:
+            pass
+        if _PARTIAL_PERIOD.fullmatch(compact):
+            # 3月 / 1-3月 / 第一季度 under a title that names the year.
+            return f"{context.year}年{compact}" if context.year else compact
+        return None
+
+    def basis(self, text: str) -> str | None:
+        compact = _norm(text)
+        if compact in BASIS_WORDS:
+            return BASIS_WORDS[compact]
+        for word in sorted(BASIS_WORDS, key=len, reverse=True):
+            if compact.endswith(word) and len(compact) > len(word):
+                return BASIS_WORDS[word]
+        return None
+
+    def header(self, text: str, context: Context) -> dict[str, str]:
+        """What a header cell says about the values under it."""
+        compact = _norm(text)
+        if not compact:
+            return {}
+        if canonical := _ALIASES.get(compact.lower()):
+            return {"column": canonical}
+        if compact in LABEL_HEADERS:
+            return {"label": compact}
+        dims: dict[str, str] = {}
+        if basis := self.basis(compact):
+            dims["basis"] = basis
+        if period := self.period(compact, context):
+            dims["period"] = period
+            return dims
+        if compact in BASIS_WORDS:
+            return dims
+        if compact in TOTAL_WORDS or self.catalog.resolve_region(None, compact):
+            dims["region"] = text.strip()
+            return dims
+        name, unit = self.split_unit(text)
+        if self.catalog.resolve_indicator(None, name):
+            dims["indicator"] = name.strip()
+            if unit:
+                dims["unit"] = unit
+        return dims
+
+    def title(self, text: str, context: Context) -> None:
+        """Learn period, region, unit and indicator from a row above the header."""
+        compact = _norm(text)
+        if m := _UNIT.search(unicodedata.normalize("NFKC", text)):
+            context.unit = context.unit or m.group(1)
+        elif (unit := self.split_unit(text)[1]) and context.unit is None:
+            context.unit = unit  # 2024年舟山市城镇登记失业率（%）
+        periods = _TITLE_PERIOD.findall(compact)
+        if periods and context.period is None:
+            context.period = max(periods, key=len)
+        if context.region is None:
+            context.region = self._longest(compact, self.catalog.region_by_name)
+        if context.indicator is None:
+            context.indicator = self._longest(compact, self.catalog.indicator_by_name)
+
+    @staticmethod
+    def _longest(text: str, names: dict[str, str]) -> str | None:
+        # Names of two characters or fewer (舟山) are too likely to be part of other words.
+        found = [n for n in names if len(n) > 2 and n in text]
+        return max(found, key=len) if found else None
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMBER.match(_norm(text)))
+
+
+def _header_rows(rows, start, classifier, context, hidden):
+    """(index of the last header row, per-column header texts, per-column dims)."""
+    _line, top = rows[start]
+    width = max(len(cells) for _, cells in rows)
+    top = list(top) + [""] * (width - len(top))
+    last = start
+    bottom = [""] * width
+    if start + 1 < len(rows):
+        _, below = rows[start + 1]
+        below = list(below) + [""] * (width - len(below))
+        filled = [(c, t) for c, t in enumerate(below) if t.strip() and c not in hidden]
+        first_col = next((c for c, t in enumerate(top) if t.strip()), 0)
+        if (
+            filled
+            and not below[first_col].strip()
+            and not any(_is_number(t) for _, t in filled)
+            and all(classifier.header(t, context) for _, t in filled)
+        ):
+            bottom, last = below, start + 1
+            carried = ""
+            for c in range(width):
+                if top[c].strip():
+                    carried = top[c]
+                elif bottom[c].strip() and c > first_col:
+                    top[c] = carried  # a cell merged across the columns below it
+    texts, dims = [], []
+    for c in range(width):
+        text = f"{top[c].strip()}{bottom[c].strip()}"
+        merged = classifier.header(top[c], context) if top[c].strip() else {}
+        if bottom[c].strip():
+            below_dims = classifier.header(bottom[c], context)
+            merged = {**merged, **below_dims} if "column" not in below_dims else below_dims
+            if not merged and (combined := classifier.header(text, context)):
+                merged = combined
+        texts.append(text)
+        dims.append(merged)
+    return last, texts, dims
+
+
+def read_sheet(sheet: Sheet, catalog: Catalog, units: set[str]) -> SheetLayout:
+    classifier = _Classifier(catalog, units)
+    context = Context()
+    classifier.title(sheet.name, context)
+    result = SheetLayout()
+    rows = [
+        (line, [("" if c in sheet.hidden_columns else cell) for c, cell in enumerate(cells)])
+        for line, cells in sheet.rows
+    ]
+    header_at = None
+    for index, (_line, cells) in enumerate(rows[:40]):
+        filled = [t for t in cells if t.strip()]
+        if not filled:
+            continue
+        if any(_is_number(t) for t in filled):
+            break  # data before any header
+        recognised = [classifier.header(t, context) for t in filled]
+        if len(set(filled)) > 1 and sum(1 for d in recognised if d) >= 2:
+            header_at = index
+            break
+        for text in filled:  # a title, unit or subtitle row
+            classifier.title(text, context)
+    if header_at is None:
+        problem = RowProblem("header_not_found", None, sheet.name or None)
+        for line, cells in rows:
+            if any(_is_number(t) for t in cells):
+                result.unreadable.append((line, problem, {str(i): c for i, c in enumerate(cells)}))
+        return result
+
+    last, texts, dims = _header_rows(rows, header_at, classifier, context, sheet.hidden_columns)
+    columns = {d["column"]: c for c, d in reversed(list(enumerate(dims))) if "column" in d}
+    value_columns = [c for c, d in enumerate(dims) if d and "column" not in d and "label" not in d]
+    if "value" in columns:
+        result.layout, value_columns = "long", [columns["value"]]
+    elif not value_columns and columns:
+        result.layout = "long"  # canonical columns but no 数值: reported as a missing column
+    else:
+        result.layout = "wide"
+    # The row label is the first column left of the values whose header is empty, 项目 …
+    # or unrecognised; a long sheet has none (an unknown extra column is just ignored).
+    label_column = None
+    if result.layout == "wide":
+        label_column = next(
+            (
+                c
+                for c, d in enumerate(dims[: min(value_columns)])
+                if ("label" in d or not d) and c not in sheet.hidden_columns
+            ),
+            None,
+        )
+
+    provided = {dim for c in value_columns for dim in DIMENSIONS if dim in dims[c]}
+    provided |= {
+        dim for dim in DIMENSIONS if any(k in columns for k in (f"{dim}_name", f"{dim}_code", dim))
+    }
+    if context.indicator:
+        provided.add("indicator")
+
+    if result.layout == "long":
+        missing = _missing_long_columns(columns, context)
+        if missing:
+            problem = RowProblem("header_missing_column", None, "、".join(missing))
+            for line, cells in rows[last + 1 :]:
+                if not _FOOTNOTE.match(_norm(next((t for t in cells if t.strip()), ""))):
+                    result.unreadable.append((line, problem, dict(zip(texts, cells, strict=False))))
+            if len(rows) == last + 1:
+                result.unreadable.append((0, problem, {}))
+            return result
+    if not value_columns:
+        problem = RowProblem("header_not_found", None, sheet.name or None)
+        for line, cells in rows[last + 1 :]:
+            result.unreadable.append((line, problem, dict(zip(texts, cells, strict=False))))
+        return result
+
+    header_compact = [_norm(t) for t in rows[header_at][1]]
+    for line, cells in rows[last + 1 :]:
+        filled = [t for t in cells if t.strip()]
+        if not filled:
+            continue
+        if _FOOTNOTE.match(_norm(filled[0])) or [_norm(t) for t in cells] == header_compact:
+            result.skipped_rows += 1
+            continue
+        record = {texts[c] or f"第{c + 1}列": t for c, t in enumerate(cells) if t.strip()}
+        row_fields = {
+            name: cells[c].strip()
+            for name, c in columns.items()
+            if name != "value" and c < len(cells)
+        }
+        if row_fields.get("indicator_name"):
+            # 失业保险参保人数（万人） in a 指标 column carries its unit.
+            name, unit = classifier.split_unit(row_fields["indicator_name"])
+            row_fields["indicator_name"] = name.strip()
+            if unit and not row_fields.get("unit"):
+                row_fields["unit"] = unit
+        label = (
+            cells[label_column].strip()
+            if label_column is not None and label_column < len(cells)
+            else ""
+        )
+        if label:
+            row_fields.update(_label_fields(label, classifier, context, provided))
+        for c in value_columns:
+            raw = cells[c] if c < len(cells) else ""
+            if result.layout == "wide" and is_missing(raw):
+                result.missing_cells += 1
+                continue
+            fields = _merge(context, row_fields, dims[c])
+            fields["value"] = raw.strip()
+            column_label = texts[c] if result.layout == "wide" else None
+            result.candidates.append(Candidate(line, column_label, fields, record))
+    return result
+
+
+def _missing_long_columns(columns: dict[str, int], context: Context) -> list[str]:
+    from hrss_warehouse.ingest.normalize import HEADER_ZH, REQUIRED_GROUPS
+
+    from_context = {
+        "region_name": context.region,
+        "period": context.period,
+        "unit": context.unit,
+        "indicator_name": context.indicator,
+    }
+    return [
+        "|".join(HEADER_ZH.get(c, c) for c in group)
+        for group in REQUIRED_GROUPS
+        if not any(c in columns or from_context.get(c) for c in group)
+    ]
+
+
+def _label_fields(
+    label: str, classifier: _Classifier, context: Context, provided: set[str]
+) -> dict[str, str]:
+    """A row label is an indicator, a region, a total or a period; failing all, it is
+    whichever of the three the columns and the title do not supply (so an unknown
+    name is quarantined under the right field, with its text)."""
+    compact = _norm(label)
+    name, unit = classifier.split_unit(label)
+    if compact in TOTAL_WORDS or _norm(name) in TOTAL_WORDS:
+        return {"region_name": context.region or label}
+    if classifier.catalog.resolve_indicator(None, name):
+        return {"indicator_name": name.strip(), **({"unit": unit} if unit else {})}
+    if classifier.catalog.resolve_region(None, compact):
+        return {"region_name": label}
+    if period := classifier.period(compact, context):
+        return {"period": period}
+    needed = [d for d in DIMENSIONS if d not in provided]
+    if not needed:
+        return {}  # columns and title say it all; the label only names the row
+    fields = {_CANONICAL_FOR[needed[0]]: name.strip() if needed[0] == "indicator" else label}
+    if unit and needed[0] == "indicator":
+        fields["unit"] = unit
+    return fields
+
+
+def _merge(context: Context, row: dict[str, str], column: dict[str, str]) -> dict[str, str]:
+    """Column beats row beats title: a region column is more specific than the title's city."""
+    fields = {
+        k: v
+        for k, v in {
+            "period": context.period,
+            "region_name": context.region,
+            "unit": context.unit,
+            "indicator_name": context.indicator,
+        }.items()
+        if v
+    }
+    fields.update({k: v for k, v in row.items() if v})
+    for dim, name in (
+        ("indicator", "indicator_name"),
+        ("region", "region_name"),
+        ("period", "period"),
+    ):
+        if dim in column:
+            fields[name] = column[dim]
+            if dim != "period":
+                fields.pop(f"{dim}_code", None)
+    if "region_name" in fields and _norm(fields["region_name"]) in TOTAL_WORDS and context.region:
+        fields["region_name"] = context.region
+    if "unit" in column:
+        fields["unit"] = column["unit"]
+    if "basis" in column:
+        fields["basis"] = column["basis"]
+    return fields
