@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # edit to either makes the venv stale and `setup` reinstalls.
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup run test test-unit lint format clean
+.PHONY: help setup run test test-unit bench lint format clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,9 @@ test: setup lint ## Lint, then run the whole test suite (unit + integration: Air
 
 test-unit: setup ## Run only the fast unit tests
 	$(BIN)/python -m pytest -m unit
+
+bench: setup ## Ingest benchmarks (1M-row GBK CSV, 100k-row xlsx) beside pandas; copy the table into docs/benchmarks.md
+	$(BIN)/python -m benchmarks.ingest_bench
 
 lint: setup ## ruff (incl. AIR rules on dags/), sqlfluff on the dbt models, dbt parse
 	$(BIN)/ruff check .

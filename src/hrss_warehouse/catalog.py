@@ -8,6 +8,7 @@ Names are never guessed: an unknown name is quarantined with its text.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ _PARENS = re.compile(r"[(（][^()（）]*[)）]")
 _SUB_PREFIX = re.compile(r"^(其中[:：]|[0-9]+[.、．]\s*)")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_name(text: str) -> str:
     """Canonical form for matching names: NFKC (full-width → half-width), no blanks,
     no leading ``其中：`` or item number, no parenthesised qualifiers or units."""

@@ -5,18 +5,20 @@ Every expected value is worked out by hand in the comment beside it. Run
 ``python -m tests.corpus.cases DIR`` to write the files out and open them.
 
 The 2024 Zhoushan figures reuse the results article ``004_abfd66c9a0fb837c.txt``
-where the case needs a real figure (城镇新增就业 2024: 3.43万人, L15; 技能人才 24.4万,
-高技能人才 8.6万, L60); the monthly and district splits are illustrative.
+where the case needs a real figure (城镇新增就业 2024: 4.6万人, L13 and L45; 技能人才 and
+高技能人才 24.4万 and 8.6万, L89); the monthly and district splits are illustrative.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+FILES = Path(__file__).resolve().parent / "files"
 # (indicator_code, region_code, period_code, basis, value in the catalog unit)
 Obs = tuple[str, str, str, str, float]
 # (row number, reason code[, column label]) — column only for wide layouts
@@ -83,18 +85,18 @@ MONTHS_2024 = ["1月", "2月", "3月", "4月", "5月", "6月"]
 CASES: list[Case] = [
     Case(
         "01_long_utf8.csv",
-        text(LONG + "城镇新增就业人数,舟山市,2024年,3.43,万人,\n"),  # 004 L15
-        loaded=[("urban_new_jobs", "330900", "2024", "period", 3.43)],
+        text(LONG + "城镇新增就业人数,舟山市,2024年,4.6,万人,\n"),  # 004 L13
+        loaded=[("urban_new_jobs", "330900", "2024", "period", 4.6)],
         layout="long",
     ),
     Case(
         "02_long_utf8_bom.csv",
-        text("\ufeff" + LONG + "技能人才总量,舟山市,2024年,24.4,万人,期末\n"),  # 004 L60
+        text("\ufeff" + LONG + "技能人才总量,舟山市,2024年,24.4,万人,期末\n"),  # 004 L89
         loaded=[("skilled_talent", "330900", "2024", "end", 24.4)],
     ),
     Case(
         "03_long_gbk.csv",
-        text(LONG + "高技能人才数量,舟山市,2024年,8.6,万人,期末\n", "gbk"),  # 004 L60
+        text(LONG + "高技能人才数量,舟山市,2024年,8.6,万人,期末\n", "gbk"),  # 004 L89
         loaded=[("high_skilled_talent", "330900", "2024", "end", 8.6)],
     ),
     Case(
@@ -217,9 +219,9 @@ CASES: list[Case] = [
         "14_unknown_names.csv",
         text(
             LONG
-            + "城镇新增就业人口,舟山市,2024年,3.43,万人,\n"  # not a catalog name: never guessed
-            + "城镇新增就业人数,舟山县,2024年,3.43,万人,\n"
-            + ",舟山市,2024年,3.43,万人,\n"
+            + "城镇新增就业人口,舟山市,2024年,4.6,万人,\n"  # not a catalog name: never guessed
+            + "城镇新增就业人数,舟山县,2024年,4.6,万人,\n"
+            + ",舟山市,2024年,4.6,万人,\n"
         ),
         quarantined=[(2, "indicator_unknown"), (3, "region_unknown"), (4, "indicator_missing")],
     ),
@@ -427,7 +429,7 @@ CASES: list[Case] = [
                     "title": "就业",
                     "rows": [
                         ["指标名称", "地区", "统计期", "数值", "单位"],
-                        ["城镇新增就业人数", "舟山市", "2024年", 3.43, "万人"],
+                        ["城镇新增就业人数", "舟山市", "2024年", 4.6, "万人"],
                     ],
                 },
                 {
@@ -443,7 +445,7 @@ CASES: list[Case] = [
             ]
         ),
         loaded=[
-            ("urban_new_jobs", "330900", "2024", "period", 3.43),
+            ("urban_new_jobs", "330900", "2024", "period", 4.6),
             ("unemployment_insurance_insured", "330900", "2024", "period", 26.9),
             ("work_injury_insurance_insured", "330900", "2024", "period", 41.2),
         ],
@@ -506,7 +508,7 @@ CASES: list[Case] = [
     ),
     Case(
         "28_xlsx_no_header.xlsx",
-        xlsx([{"title": "Sheet1", "rows": [["舟山市", 3.43], ["定海区", 1.2]]}]),
+        xlsx([{"title": "Sheet1", "rows": [["舟山市", 4.6], ["定海区", 1.2]]}]),
         quarantined=[(1, "header_not_found"), (2, "header_not_found")],
     ),
     Case("29_zip_bomb.xlsx", zip_bomb, file_reason="file_suspicious"),
@@ -517,7 +519,7 @@ CASES: list[Case] = [
     ),
     Case(
         "31_header_missing_columns.csv",
-        text("指标名称,统计期,数值\n城镇新增就业人数,2024年,3.43\n"),
+        text("指标名称,统计期,数值\n城镇新增就业人数,2024年,4.6\n"),
         quarantined=[(2, "header_missing_column")],
     ),
     Case(
@@ -527,11 +529,26 @@ CASES: list[Case] = [
             "2024年舟山市就业数据,,\n"
             "单位：万人,,\n"
             "指标名称,统计期,数值\n"
-            "城镇新增就业人数,2024年,3.43\n"
+            "城镇新增就业人数,2024年,4.6\n"
         ),
-        loaded=[("urban_new_jobs", "330900", "2024", "period", 3.43)],
+        loaded=[("urban_new_jobs", "330900", "2024", "period", 4.6)],
     ),
     Case("33_empty.csv", text(""), file_reason="file_empty"),
+    Case(
+        # Legacy Excel 97-2003. No maintained library writes .xls, so this one file is
+        # committed (made once with xlwt 1.3.0); calamine reads it.
+        "34_legacy_excel_97.xls",
+        lambda p: shutil.copyfile(FILES / "34_legacy_excel_97.xls", p),
+        loaded=[
+            ("skilled_talent", "330902", "2024", "period", 9.1),
+            ("skilled_talent", "330903", "2024", "period", 8.2),
+            ("skilled_talent", "330900", "2024", "period", 24.4),  # 004 L89
+            ("high_skilled_talent", "330902", "2024", "period", 3.2),
+            ("high_skilled_talent", "330903", "2024", "period", 2.9),
+            ("high_skilled_talent", "330900", "2024", "period", 8.6),  # 004 L89
+        ],
+        layout="wide",
+    ),
 ]
 
 

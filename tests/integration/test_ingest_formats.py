@@ -157,3 +157,5 @@ def test_identical_bytes_delivered_again_load_nothing(landed):
     _, work_db, _, second = landed
     assert [f["file_name"] for f in second["files"]] == ["50_revision.csv"]
     assert query(work_db, "select count(*) from raw.file_ledger") == [(6,)]
+    # Each file's observations came through a spool file, bulk-loaded and removed.
+    assert not list((work_db.parent / "spool").iterdir())

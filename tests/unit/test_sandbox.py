@@ -11,7 +11,7 @@ import pytest
 from hrss_warehouse.catalog import Catalog
 from hrss_warehouse.ingest.load import parse_file
 from hrss_warehouse.ingest.readers import Limits
-from hrss_warehouse.ingest.sandbox import parse_isolated
+from hrss_warehouse.ingest.sandbox import parse_isolated, read_spool
 from tests.corpus.cases import CASES
 
 pytestmark = pytest.mark.unit
@@ -23,9 +23,21 @@ SAMPLE = [c for c in CASES if c.name.startswith(("06_", "17_", "22_", "23_", "29
 
 
 def isolated(path: Path, **changes):
-    args = {"limits": Limits(), "timeout_s": 60, "memory_mb": 2048}
+    args = {
+        "limits": Limits(),
+        "timeout_s": 60,
+        "memory_mb": 2048,
+        "spool_dir": path.parent / "spool",
+    }
     args.update(changes)
-    return parse_isolated(path, SEEDS, TODAY, **args)
+    result = parse_isolated(path, SEEDS, TODAY, **args)
+    if result.observations_path:
+        # What the bulk insert will load: read back, it must be what parse_file made.
+        result.observations = read_spool(result.observations_path)
+        Path(result.observations_path).unlink()
+        result.observations_path = None
+    result.observations_count = None  # in-process results count their list instead
+    return result
 
 
 @pytest.mark.parametrize("case", SAMPLE, ids=[c.name for c in SAMPLE])
@@ -33,6 +45,7 @@ def test_isolated_parse_gives_the_in_process_result(case, tmp_path):
     path = tmp_path / case.name
     case.build(path)
     assert isolated(path) == parse_file(path, Catalog.load(SEEDS), TODAY)
+    assert not list((tmp_path / "spool").iterdir())  # no spool file left behind
 
 
 def test_a_parse_past_its_time_is_quarantined(tmp_path):
@@ -47,7 +60,7 @@ def test_a_parse_past_its_time_is_quarantined(tmp_path):
 
 def test_a_parse_out_of_memory_is_quarantined(tmp_path):
     path = tmp_path / "big.csv"
-    row = "城镇新增就业人数,舟山市,2024年,3.43,万人,\n"
+    row = "城镇新增就业人数,舟山市,2024年,4.6,万人,\n"
     path.write_text("指标名称,地区,统计期,数值,单位,口径\n" + row * 100_000, encoding="utf-8")
     # 64 MB of address space is less than the interpreter already maps: reading the
     # 4 MB file is the first allocation that needs a new mapping, and it fails.
@@ -57,6 +70,7 @@ def test_a_parse_out_of_memory_is_quarantined(tmp_path):
     assert problem["message_zh"].startswith("文件“big.csv” 解析进程异常退出")
     # The same file parses with the default limit.
     assert len(isolated(path).observations) == 1  # one key, the rest duplicates
+    assert not list((tmp_path / "spool").iterdir())
 
 
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):

@@ -27,8 +27,11 @@ whether a value is acceptable.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from hrss_warehouse.catalog import Catalog
@@ -36,6 +39,7 @@ from hrss_warehouse.ingest.normalize import HEADER_ALIASES, RowProblem, parse_pe
 from hrss_warehouse.ingest.readers import Sheet
 
 DIMENSIONS = ("indicator", "region", "period")
+HEAD_ROWS = 60  # titles, unit rows and the header are within these
 LABEL_HEADERS = {"", "项目", "类别", "名称", "区域", "单位名称", "序号"}
 TOTAL_WORDS = {"合计", "总计", "全市", "全省", "全区", "全县", "总数", "全市合计"}
 BASIS_WORDS = {
@@ -69,8 +73,17 @@ _ALIASES = {
 _CANONICAL_FOR = {"indicator": "indicator_name", "region": "region_name", "period": "period"}
 
 
+_BLANKS = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm_text(text: str) -> str:
+    return _BLANKS.sub("", unicodedata.normalize("NFKC", text))
+
+
 def _norm(text: object) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+    # Labels, headers and names repeat on every row of a big sheet: cached.
+    return _norm_text(str(text or ""))
 
 
 def is_missing(text: str) -> bool:
@@ -102,7 +115,10 @@ class Candidate:
 @dataclass
 class SheetLayout:
     layout: str = "long"
-    candidates: list[Candidate] = field(default_factory=list)
+    # A generator: rows are turned into candidates as the caller consumes them, so a
+    # million-row sheet never holds a million candidates at once. missing_cells and
+    # skipped_rows are complete once it is exhausted.
+    candidates: Iterator[Candidate] = field(default_factory=lambda: iter(()))
     missing_cells: int = 0
     skipped_rows: int = 0
     # Rows that cannot be read at all (no header found / required columns missing).
@@ -245,12 +261,19 @@ def read_sheet(sheet: Sheet, catalog: Catalog, units: set[str]) -> SheetLayout:
     context = Context()
     classifier.title(sheet.name, context)
     result = SheetLayout()
-    rows = [
-        (line, [("" if c in sheet.hidden_columns else cell) for c, cell in enumerate(cells)])
-        for line, cells in sheet.rows
-    ]
+    rows: Iterable[tuple[int, list[str]]] = sheet.rows
+    if sheet.hidden_columns:
+        hidden = sheet.hidden_columns
+        rows = (
+            (line, [("" if c in hidden else cell) for c, cell in enumerate(cells)])
+            for line, cells in rows
+        )
+    # The header is looked for in the first rows; the rest is streamed once, so a
+    # million-row CSV is never held as a list of rows.
+    stream = iter(rows)
+    head = list(itertools.islice(stream, HEAD_ROWS))
     header_at = None
-    for index, (_line, cells) in enumerate(rows[:40]):
+    for index, (_line, cells) in enumerate(head[:40]):
         filled = [t for t in cells if t.strip()]
         if not filled:
             continue
@@ -264,12 +287,13 @@ def read_sheet(sheet: Sheet, catalog: Catalog, units: set[str]) -> SheetLayout:
             classifier.title(text, context)
     if header_at is None:
         problem = RowProblem("header_not_found", None, sheet.name or None)
-        for line, cells in rows:
+        for line, cells in itertools.chain(head, stream):
             if any(_is_number(t) for t in cells):
                 result.unreadable.append((line, problem, {str(i): c for i, c in enumerate(cells)}))
         return result
 
-    last, texts, dims = _header_rows(rows, header_at, classifier, context, sheet.hidden_columns)
+    last, texts, dims = _header_rows(head, header_at, classifier, context, sheet.hidden_columns)
+    body = itertools.chain(head[last + 1 :], stream)
     columns = {d["column"]: c for c, d in reversed(list(enumerate(dims))) if "column" in d}
     value_columns = [c for c, d in enumerate(dims) if d and "column" not in d and "label" not in d]
     if "value" in columns:
@@ -302,24 +326,59 @@ def read_sheet(sheet: Sheet, catalog: Catalog, units: set[str]) -> SheetLayout:
         missing = _missing_long_columns(columns, context)
         if missing:
             problem = RowProblem("header_missing_column", None, "、".join(missing))
-            for line, cells in rows[last + 1 :]:
+            for line, cells in body:
                 if not _FOOTNOTE.match(_norm(next((t for t in cells if t.strip()), ""))):
                     result.unreadable.append((line, problem, dict(zip(texts, cells, strict=False))))
-            if len(rows) == last + 1:
+            if not result.unreadable:
                 result.unreadable.append((0, problem, {}))
             return result
     if not value_columns:
         problem = RowProblem("header_not_found", None, sheet.name or None)
-        for line, cells in rows[last + 1 :]:
+        for line, cells in body:
             result.unreadable.append((line, problem, dict(zip(texts, cells, strict=False))))
         return result
 
-    header_compact = [_norm(t) for t in rows[header_at][1]]
-    for line, cells in rows[last + 1 :]:
+    reading = _Reading(
+        texts, dims, columns, value_columns, label_column, provided, classifier, context
+    )
+    result.candidates = _candidates(body, [_norm(t) for t in head[header_at][1]], reading, result)
+    return result
+
+
+@dataclass
+class _Reading:
+    """How a sheet's columns were understood: what each data row is read with."""
+
+    texts: list[str]  # header text per column
+    dims: list[dict[str, str]]  # what each header says about its values
+    columns: dict[str, int]  # canonical column → index
+    value_columns: list[int]
+    label_column: int | None
+    provided: set[str]  # dimensions the columns or the title supply
+    classifier: _Classifier
+    context: Context
+
+
+def _candidates(
+    rows: Iterable[tuple[int, list[str]]],
+    header_compact: list[str],
+    reading: _Reading,
+    result: SheetLayout,
+) -> Iterator[Candidate]:
+    texts, dims, columns = reading.texts, reading.dims, reading.columns
+    value_columns, label_column, provided = (
+        reading.value_columns,
+        reading.label_column,
+        reading.provided,
+    )
+    classifier, context = reading.classifier, reading.context
+    for line, cells in rows:
         filled = [t for t in cells if t.strip()]
         if not filled:
             continue
-        if _FOOTNOTE.match(_norm(filled[0])) or [_norm(t) for t in cells] == header_compact:
+        first = _norm(filled[0])
+        repeated_header = first == header_compact[0] and [_norm(t) for t in cells] == header_compact
+        if _FOOTNOTE.match(first) or repeated_header:
             result.skipped_rows += 1
             continue
         record = {texts[c] or f"第{c + 1}列": t for c, t in enumerate(cells) if t.strip()}
@@ -349,8 +408,7 @@ def read_sheet(sheet: Sheet, catalog: Catalog, units: set[str]) -> SheetLayout:
             fields = _merge(context, row_fields, dims[c])
             fields["value"] = raw.strip()
             column_label = texts[c] if result.layout == "wide" else None
-            result.candidates.append(Candidate(line, column_label, fields, record))
-    return result
+            yield Candidate(line, column_label, fields, record)
 
 
 def _missing_long_columns(columns: dict[str, int], context: Context) -> list[str]:

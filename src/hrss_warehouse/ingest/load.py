@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -70,20 +71,37 @@ class FileResult:
     encoding: str | None = None
     missing_cells: int = 0  # empty/— cells of wide layouts: not observations, not zero
     notes: list[str] = field(default_factory=list)  # what was skipped and why
+    # Set when a child process spooled the observations to a CSV for a bulk load
+    # (sandbox.parse_isolated) instead of returning them in ``observations``.
+    observations_path: str | None = None
+    observations_count: int | None = None
+
+    @property
+    def rows_loaded(self) -> int:
+        if self.observations_count is not None:
+            return self.observations_count
+        return len(self.observations)
 
     @property
     def status(self) -> str:
-        if not self.observations:
+        if not self.rows_loaded:
             return "quarantined"
         return "partially_loaded" if self.quarantined else "loaded"
 
 
 def parse_file(
-    path: Path, catalog: Catalog, today: date, limits: Limits | None = None
+    path: Path,
+    catalog: Catalog,
+    today: date,
+    limits: Limits | None = None,
+    sink: Callable[[dict[str, object]], None] | None = None,
 ) -> FileResult:
     """Parse one landing file (CSV, .xlsx, .xls; any sheet layout the ``layout``
-    module understands) into observation records and quarantine records."""
-    result = FileResult()
+    module understands) into observation records and quarantine records.
+
+    With ``sink``, each observation is handed to it as soon as it is made (and only
+    counted in ``observations_count``), so memory does not grow with the file."""
+    result = FileResult(observations_count=0 if sink else None)
     name = path.name
 
     def reject(
@@ -126,17 +144,13 @@ def parse_file(
     for sheet in book.sheets:
         result.sheets.append(sheet.name)
         found = read_sheet(sheet, catalog, units)
-        if found.candidates or found.unreadable:
-            layouts.add(found.layout)
-        result.missing_cells += found.missing_cells
-        if found.skipped_rows:
-            where = f"工作表“{sheet.name}”" if sheet.name else ""
-            result.notes.append(f"{where}跳过{found.skipped_rows}行注释/重复表头")
+        produced = bool(found.unreadable)
         for line, problem, record in found.unreadable:
             if line:
                 result.rows_in += 1
             reject(line, problem, record, sheet.name)
         for candidate in found.candidates:
+            produced = True
             result.rows_in += 1
             try:
                 observation = _parse_row(candidate.fields.get, catalog, today)
@@ -172,7 +186,17 @@ def parse_file(
                 sheet_name=sheet.name or None,
                 column_label=candidate.column_label,
             )
-            result.observations.append(observation)
+            if sink:
+                sink(observation)
+                result.observations_count = (result.observations_count or 0) + 1
+            else:
+                result.observations.append(observation)
+        if produced:
+            layouts.add(found.layout)
+        result.missing_cells += found.missing_cells
+        if found.skipped_rows:
+            where = f"工作表“{sheet.name}”" if sheet.name else ""
+            result.notes.append(f"{where}跳过{found.skipped_rows}行注释/重复表头")
     result.layout = layouts.pop() if len(layouts) == 1 else ("mixed" if layouts else None)
     if not result.rows_in and not result.quarantined:
         reject(None, RowProblem("file_empty", None, "没有数据行"), None)
@@ -303,6 +327,24 @@ OBSERVATION_COLUMNS = [
     "column_label",
     "received_at",
 ]
+# The observation fields a child process spools (everything but batch, file and time).
+SPOOL_COLUMNS = OBSERVATION_COLUMNS[3:-1]
+_SPOOL_TYPES = {
+    "row_number": "INTEGER",
+    "period_start_date": "DATE",
+    "period_end_date": "DATE",
+    "value": "DOUBLE",
+}
+
+
+def spool_types() -> str:
+    """The DuckDB ``columns =`` struct for reading a spool file (every column typed, so
+    nothing is sniffed from untrusted text)."""
+    return (
+        "{" + ", ".join(f"'{c}': '{_SPOOL_TYPES.get(c, 'VARCHAR')}'" for c in SPOOL_COLUMNS) + "}"
+    )
+
+
 QUARANTINE_COLUMNS = [
     "batch_id",
     "file_sha256",
@@ -344,14 +386,25 @@ def ingest_files(
                 limits=Limits(max_file_bytes=settings.max_file_mb * 1024 * 1024),
                 timeout_s=settings.parse_timeout_s,
                 memory_mb=settings.parse_memory_mb,
+                spool_dir=settings.work_dir / "spool",
             )
-            rows_loaded, _rows_quarantined = len(result.observations), len(result.quarantined)
+            rows_loaded = result.rows_loaded
             # A file-level problem has no rows; count it as zero in, zero loaded.
             row_level_quarantined = sum(1 for q in result.quarantined if q["row_number"])
             first_error = result.quarantined[0]["message_zh"] if result.quarantined else None
             con.begin()
             try:
-                if result.observations:
+                if result.observations_path:
+                    # One bulk insert from the child's spool file: DuckDB's CSV reader,
+                    # not a million parameterised statements.
+                    con.execute(
+                        f"insert into raw.observations ({', '.join(OBSERVATION_COLUMNS)}) "
+                        f"select ?, ?, ?, {', '.join(SPOOL_COLUMNS)}, ? "
+                        f"from read_csv(?, header = true, columns = {spool_types()}, "
+                        "nullstr = '', quote = '\"', escape = '\"')",
+                        [batch_id, digest, path.name, received_at, result.observations_path],
+                    )
+                elif result.observations:
                     con.executemany(
                         f"insert into raw.observations ({', '.join(OBSERVATION_COLUMNS)}) "
                         f"values ({', '.join('?' * len(OBSERVATION_COLUMNS))})",
@@ -409,6 +462,9 @@ def ingest_files(
             except Exception:
                 con.rollback()
                 raise
+            finally:
+                if result.observations_path:
+                    Path(result.observations_path).unlink(missing_ok=True)
             log.info(
                 "[%d/%d] %s: %d rows in, %d loaded, %d quarantined (%s)",
                 index,

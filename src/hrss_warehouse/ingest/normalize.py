@@ -8,6 +8,7 @@ dashboards) and a Chinese message a department can act on
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -163,6 +164,12 @@ _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
 def parse_period(raw: object) -> Period:
+    """See ``_parse_period``; cached, since a big file repeats a few periods."""
+    return _parse_period(_text(raw).replace(" ", ""))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _parse_period(raw: str) -> Period:
     """``2024`` ``2024年`` ``2024-03`` ``2024年3月`` ``2024Q1`` ``2024年第一季度``
     ``2024年上半年`` and year-to-date ``2024年1-3月``."""
     text = _text(raw).replace(" ", "")

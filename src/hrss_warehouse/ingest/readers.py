@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -51,7 +52,9 @@ class FileProblem(Exception):
 @dataclass
 class Sheet:
     name: str
-    rows: list[tuple[int, list[str]]]  # (line number, cells); blank rows left out
+    # (line number, cells), blank rows left out. For CSV a one-pass generator over the
+    # decoded text, so rows are never all held at once.
+    rows: Iterable[tuple[int, list[str]]]
     hidden_columns: set[int] = field(default_factory=set)  # 0-based column indexes
 
 
@@ -92,15 +95,18 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def _read_csv(data: bytes) -> Workbook:
     text, encoding = decode(data)
+    del data
+    return Workbook([Sheet("", _csv_rows(text))], encoding=encoding)
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
     line = 1
     for cells in reader:
         # A quoted cell may span lines: report the line the row starts on.
         if any(c.strip() for c in cells):
-            rows.append((line, cells))
+            yield line, cells
         line = reader.line_num + 1
-    return Workbook([Sheet("", rows)], encoding=encoding)
 
 
 def _cell_text(value: object) -> str:

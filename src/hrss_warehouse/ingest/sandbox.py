@@ -14,16 +14,19 @@ file and is never executed or unpickled by the parent.
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 import resource
 import subprocess
 import sys
+import time
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
 from hrss_warehouse.catalog import Catalog
-from hrss_warehouse.ingest.load import FileResult, parse_file
+from hrss_warehouse.ingest.load import SPOOL_COLUMNS, FileResult, parse_file
 from hrss_warehouse.ingest.normalize import REASONS
 from hrss_warehouse.ingest.readers import Limits
 
@@ -55,13 +58,20 @@ def parse_isolated(
     limits: Limits,
     timeout_s: float,
     memory_mb: int,
+    spool_dir: Path,
 ) -> FileResult:
+    """The child writes the observations to a CSV in ``spool_dir``
+    (``result.observations_path``, for one bulk insert; the caller deletes it) and
+    answers with everything else."""
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    spool = spool_dir / f"{path.name}.{os.getpid()}.{time.monotonic_ns()}.csv"
     request = {
         "path": str(path),
         "catalog_dir": str(catalog_dir),
         "today": today.isoformat(),
         "limits": asdict(limits),
         "memory_mb": memory_mb,
+        "spool": str(spool),
     }
     try:
         completed = subprocess.run(
@@ -72,8 +82,10 @@ def parse_isolated(
             check=False,
         )
     except subprocess.TimeoutExpired:
+        spool.unlink(missing_ok=True)
         return _failed(path, "parse_timeout", f"超过 {timeout_s:g} 秒")
     if completed.returncode != 0 or not completed.stdout:
+        spool.unlink(missing_ok=True)
         tail = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         if "MemoryError" in tail[0]:
             return _failed(path, "parse_failed", f"解析时内存超过 {memory_mb} MB")
@@ -81,27 +93,51 @@ def parse_isolated(
             path, "parse_failed", f"解析进程退出（退出码 {completed.returncode}）{tail[0][:200]}"
         )
     payload = json.loads(completed.stdout)
-    for observation in payload["observations"]:
-        for name in _DATE_FIELDS:
-            observation[name] = date.fromisoformat(observation[name])
-    return FileResult(**payload)
+    result = FileResult(**payload)
+    if not result.observations_count:
+        spool.unlink(missing_ok=True)
+        result.observations_path = None
+    return result
+
+
+def read_spool(path: str | Path) -> list[dict[str, object]]:
+    """A spool file's observations as parse_file returns them (for tests and tools)."""
+    observations = []
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            record: dict[str, object] = {k: (v if v != "" else None) for k, v in row.items()}
+            record["row_number"] = int(row["row_number"])
+            record["value"] = float(row["value"])
+            for name in _DATE_FIELDS:
+                record[name] = date.fromisoformat(row[name])
+            observations.append(record)
+    return observations
 
 
 def _main() -> None:
     request = json.loads(sys.stdin.buffer.read())
     limit = int(request["memory_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    result = parse_file(
-        Path(request["path"]),
-        Catalog.load(Path(request["catalog_dir"])),
-        date.fromisoformat(request["today"]),
-        Limits(**request["limits"]),
-    )
-    payload = asdict(result)
-    for observation in payload["observations"]:
-        for name in _DATE_FIELDS:
-            observation[name] = observation[name].isoformat()
-    sys.stdout.buffer.write(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    with open(request["spool"], "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(SPOOL_COLUMNS)
+
+        def spool(observation: dict) -> None:
+            # repr() of a float round-trips exactly; dates are ISO.
+            writer.writerow(
+                repr(v) if isinstance(v, float) else ("" if v is None else v)
+                for v in (observation[c] for c in SPOOL_COLUMNS)
+            )
+
+        result = parse_file(
+            Path(request["path"]),
+            Catalog.load(Path(request["catalog_dir"])),
+            date.fromisoformat(request["today"]),
+            Limits(**request["limits"]),
+            sink=spool,
+        )
+    result.observations_path = request["spool"]
+    sys.stdout.buffer.write(json.dumps(asdict(result), ensure_ascii=False).encode("utf-8"))
 
 
 if __name__ == "__main__":
