@@ -201,22 +201,48 @@ def _record(con, batch_id: str, outcome: SuiteOutcome) -> None:
         )
 
 
-def ytd_not_decreasing(rows):
-    """False where a year-to-date figure is below the same file's figure for an earlier
-    month of the same year (1-3月 0.81 then 1-4月 0.70): a cumulative cannot fall, so
-    one of the two is wrong and the file is not loaded. Other bases are always True."""
+def ytd_not_decreasing(rows, earlier=None):
+    """False where a year-to-date figure is below the figure for an earlier month of
+    the same year (1-3月 0.81, then 1-4月 0.70): a cumulative cannot fall, so one of the
+    two is wrong and the file is not loaded. The earlier months come from the file
+    itself and from ``earlier`` (the latest figures already loaded by earlier runs),
+    the file winning where it re-delivers a month. Other bases are always True."""
     import pandas as pd
 
     result = pd.Series(True, index=rows.index)
-    ytd = rows[rows["basis"] == "ytd"]
+    ytd = rows[rows["basis"] == "ytd"].assign(_mine=True)
     if ytd.empty:
         return result
+    keys = ["indicator_code", "region_code", "period_code"]
+    if earlier is not None and not earlier.empty:
+        delivered = ytd.set_index(keys).index
+        context = earlier[~earlier.set_index(keys).index.isin(delivered)]
+        ytd = pd.concat([ytd, context.assign(_mine=False)])
     ytd = ytd.assign(_end=pd.to_datetime(ytd["period_end_date"])).sort_values("_end")
     earlier_max = ytd.groupby(["indicator_code", "region_code", ytd["_end"].dt.year])[
         "value"
     ].transform(lambda values: values.cummax().shift())
-    result.loc[ytd.index] = ~(ytd["value"] < earlier_max)
+    mine = ytd["_mine"].astype(bool)
+    falls = ytd["value"] < earlier_max
+    result.loc[ytd.index[mine]] = ~falls[mine].to_numpy()
     return result
+
+
+def _earlier_ytd(settings: Settings, batch_id: str):
+    """Latest year-to-date figures loaded by earlier runs (one per key)."""
+    with workdb.connect(settings.work_db, read_only=True) as con:
+        return con.execute(
+            """
+            select indicator_code, region_code, period_code, period_end_date, value
+            from raw.observations
+            where basis = 'ytd' and period_grain = 'month' and batch_id != ?
+            qualify row_number() over (
+                partition by indicator_code, region_code, period_code
+                order by received_at desc, file_name desc, row_number desc
+            ) = 1
+            """,
+            [batch_id],
+        ).df()
 
 
 def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
@@ -245,9 +271,10 @@ def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
     context = gx_context(settings)
     module = load_suite_module(settings, "raw_observations")
     files = []
+    earlier = _earlier_ytd(settings, batch_id)
     for (sha, name), rows in frame.groupby(["file_sha256", "file_name"], sort=False):
         rows = rows.reset_index(drop=True)
-        rows["ytd_not_decreasing"] = ytd_not_decreasing(rows)
+        rows["ytd_not_decreasing"] = ytd_not_decreasing(rows, earlier)
         outcome = run_suite(context, module, rows, params)
         quarantined = bool(outcome.critical_failures)
         with workdb.connect(settings.work_db) as con:

@@ -24,6 +24,9 @@ FALLING_YTD = (
     "项目,1-2月,1-3月,1-4月\n"
     "城镇新增就业人数（万人）,0.52,0.81,0.70\n"  # 1-4月 below 1-3月: cannot be right
 )
+MAY_BELOW_APRIL = (
+    "指标名称,地区,统计期,数值,单位,口径\n城镇新增就业人数,舟山市,2024年1-5月,0.90,万人,累计\n"
+)
 REVISED = (
     "指标名称,地区,统计期,数值,单位,口径\n城镇新增就业人数,舟山市,2024年1-3月,0.83,万人,累计\n"
 )
@@ -53,8 +56,10 @@ def landed(tmp_path_factory):
     first = pipeline.ingest(conf, pipeline.discover(conf), "run-1")
     pipeline.validate_batch(conf, "run-1")
     pipeline.dbt_build(conf)
-    # The next night the employment office corrects 1-3月 (0.81 → 0.83).
+    # The next night the employment office corrects 1-3月 (0.81 → 0.83), and a district
+    # sends a 1-5月 figure below the 1-4月 one loaded the night before.
     (landing / "50_revision.csv").write_text(REVISED, encoding="utf-8")
+    (landing / "60_may_below_april.csv").write_text(MAY_BELOW_APRIL, encoding="utf-8")
     second = pipeline.ingest(conf, pipeline.discover(conf), "run-2")
     pipeline.validate_batch(conf, "run-2")
     pipeline.dbt_build(conf)
@@ -88,6 +93,13 @@ def test_falling_year_to_date_is_a_batch_validation_failure(landed):
         "where file_name = '40_falling_ytd.csv'",
     )
     assert reasons == [("batch_validation_failed",)]
+    # Across nights too: 1-5月 0.90 is below 1-4月 1.09 from 20_wide_ytd_columns.
+    assert query(
+        work_db,
+        "select q.reason_code, l.rows_in, l.rows_loaded from raw.quarantined_rows q "
+        "join raw.file_ledger l on q.file_sha256 = l.file_sha256 "
+        "where l.file_name = '60_may_below_april.csv'",
+    ) == [("batch_validation_failed", 1, 0)]
     message = query(
         work_db,
         "select message_zh from raw.quarantined_rows where file_name = '40_falling_ytd.csv' "
@@ -155,7 +167,10 @@ def test_the_quarantine_report_is_safe_to_open_in_excel(landed):
 
 def test_identical_bytes_delivered_again_load_nothing(landed):
     _, work_db, _, second = landed
-    assert [f["file_name"] for f in second["files"]] == ["50_revision.csv"]
-    assert query(work_db, "select count(*) from raw.file_ledger") == [(6,)]
+    assert [f["file_name"] for f in second["files"]] == [
+        "50_revision.csv",
+        "60_may_below_april.csv",
+    ]
+    assert query(work_db, "select count(*) from raw.file_ledger") == [(7,)]
     # Each file's observations came through a spool file, bulk-loaded and removed.
     assert not list((work_db.parent / "spool").iterdir())
