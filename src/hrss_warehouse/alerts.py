@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hrss_warehouse.config import Settings
-from hrss_warehouse.scorecard import ScorecardRow, read_scorecard
+from hrss_warehouse.scorecard import read_scorecard
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +27,6 @@ ALERT_STATUSES = {
 }
 
 
-def severity(row: ScorecardRow) -> str:
-    """Binding (约束性) indicators: high; lagging/regressing/breached: medium; else low."""
-    if row.attribute == "binding":
-        return "high"
-    if row.status in {"lagging", "regressing", "breached", "not_achieved"}:
-        return "medium"
-    return "low"
-
-
 def evaluate(settings: Settings) -> dict[str, Any]:
     rows = read_scorecard(settings.warehouse)
     path = settings.report_dir / "alerts.json"
@@ -44,14 +35,15 @@ def evaluate(settings: Settings) -> dict[str, Any]:
         previous = {a["key"]: a for a in json.loads(path.read_text("utf-8"))["alerts"]}
     alerts = []
     for row in rows:
-        if row.status not in ALERT_STATUSES:
+        # A finished plan's result printed in its document is history, not news.
+        if row.status not in ALERT_STATUSES or row.evidence_source == "plan_document":
             continue
         key = f"{row.plan_code}|{row.indicator_code}|{row.region_code}|{row.status}"
         alerts.append(
             {
                 "key": key,
                 "is_new": key not in previous,
-                "severity": severity(row),
+                "severity": row.severity,  # fct_plan_progress.severity
                 "indicator": row.indicator_name_zh,
                 "region": row.region_name_zh,
                 "as_of_date": row.as_of_date,

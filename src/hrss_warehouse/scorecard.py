@@ -40,6 +40,8 @@ select
     progress.status,
     progress.status_zh,
     progress.status_reason,
+    progress.severity,
+    progress.evidence_source,
     target.indicator_seq
 from marts.fct_plan_progress as progress
 inner join marts.dim_plan as plan on progress.plan_code = plan.plan_code
@@ -76,6 +78,8 @@ class ScorecardRow:
     status: str
     status_zh: str
     status_reason: str | None
+    severity: str | None = None  # high / medium / low for non-good statuses (the mart's)
+    evidence_source: str | None = None  # observation / plan_document
 
 
 def read_scorecard(warehouse: Path, plan_code: str | None = None) -> list[ScorecardRow]:

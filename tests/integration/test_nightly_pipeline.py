@@ -193,3 +193,26 @@ def test_rerun_on_same_files_changes_nothing(sample_run, hrss):
     assert set(after) == set(before)
     for table in before:
         assert after[table] == before[table], table
+
+
+def test_finished_plans_are_judged_on_the_results_they_print(sample_run):
+    """Golden cases from the documents: Zhoushan's 13th FYP met every target (003 专栏1,
+    L28-L46); Zhejiang's 表1 prints 党政人才 95.6% and 专业技术人才 93.8% (002 L776, L778)
+    and 完成 for the rest it has figures for."""
+    rows = query(
+        sample_run.warehouse,
+        "select plan_code, indicator_code, status, round(attainment_ratio, 3), evidence_source "
+        "from marts.fct_plan_progress where is_latest "
+        "and plan_code in ('zs_hrss_13fyp', 'zj_talent_13fyp') order by all",
+    )
+    zhoushan = [r for r in rows if r[0] == "zs_hrss_13fyp"]
+    assert len(zhoushan) == 11
+    assert {r[2] for r in zhoushan} == {"achieved"}
+    assert {r[4] for r in zhoushan} == {"plan_document"}
+    zhejiang = {r[1]: r[2:4] for r in rows if r[0] == "zj_talent_13fyp"}
+    assert zhejiang["party_government_talent"] == ("not_achieved", 0.956)
+    assert zhejiang["professional_technical_talent"] == ("not_achieved", 0.938)
+    assert zhejiang["talent_resources_total"] == ("achieved", 1.007)  # 1410/1400
+    assert zhejiang["high_skilled_talent"] == ("achieved", 1.006)  # 321.8/320
+    # 2020 printed as — : nothing to judge, and nothing guessed.
+    assert zhejiang["talent_contribution_rate"] == ("no_data", None)

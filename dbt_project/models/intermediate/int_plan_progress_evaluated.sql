@@ -5,8 +5,12 @@
 --                             plan-to-date/T (cumulative), year-to-date/T (annual)
 --   C  baseline_progress  = (x - x0)/(T - x0) (level), plan-to-date/T (cumulative)
 --   ρ  pace_ratio         = C / e, null while e < 0.10
--- The reference date is the period end of the observation (an annual figure
+-- The reference date is the period end of the observation used (an annual figure
 -- evaluates at 31 December of its year), never the run date.
+-- A finished plan whose own table prints its results (专栏1 “2020年完成数”, 浙江 表1
+-- “2020年预计”) is evaluated on them where no delivered figure exists for that date:
+-- evidence_source = 'plan_document'. At or after the plan's end the status is final:
+-- achieved / not_achieved.
 with
 
 targets as (
@@ -44,7 +48,7 @@ annual_totals as (
 
 ),
 
-points as (
+observed_points as (
 
     select
         targets.plan_code,
@@ -63,6 +67,9 @@ points as (
         indicator_values.ytd_value,
         plans.start_year,
         plans.end_year,
+        plans.plan_end_date,
+        cast(null as double) as result_value,
+        'observation' as evidence_source,
         indicator_values.period_end_date as as_of_date
 
     from targets
@@ -78,6 +85,62 @@ points as (
                 targets.effective_to_date is null
                 or indicator_values.period_end_date <= targets.effective_to_date
             )
+
+),
+
+document_points as (
+
+    -- A result printed in the plan's own table, at 31 December of its year, where no
+    -- delivered figure exists for that date.
+    select
+        targets.plan_code,
+        targets.indicator_code,
+        targets.region_code,
+        targets.target_kind,
+        targets.attribute,
+        targets.target_comparator,
+        targets.unit,
+        cast(targets.result_year as varchar) as level_period_code,
+        cast(targets.result_year as varchar) as ytd_period_code,
+        targets.direction,
+        targets.baseline_value,
+        targets.target_value,
+        cast(null as double) as level_value,
+        cast(null as double) as ytd_value,
+        plans.start_year,
+        plans.end_year,
+        plans.plan_end_date,
+        targets.result_value,
+        'plan_document' as evidence_source,
+        make_date(targets.result_year, 12, 31) as as_of_date
+
+    from targets
+    inner join plans on targets.plan_code = plans.plan_code
+    where
+        targets.result_value is not null
+        and make_date(targets.result_year, 12, 31) between plans.plan_start_date and plans.plan_end_date
+        and make_date(targets.result_year, 12, 31) >= targets.effective_from_date
+        and (
+            targets.effective_to_date is null
+            or make_date(targets.result_year, 12, 31) <= targets.effective_to_date
+        )
+        and not exists (
+            select 1
+            from observed_points
+            where
+                observed_points.plan_code = targets.plan_code
+                and observed_points.indicator_code = targets.indicator_code
+                and observed_points.region_code = targets.region_code
+                and observed_points.as_of_date = make_date(targets.result_year, 12, 31)
+        )
+
+),
+
+points as (
+
+    select * from observed_points
+    union all
+    select * from document_points
 
 ),
 
@@ -110,6 +173,9 @@ measured as (
     select
         points.*,
         case
+            -- A printed result is already the figure the target is about (a five-year
+            -- total for a cumulative target).
+            when points.evidence_source = 'plan_document' then points.result_value
             when points.target_kind in ('level', 'bound_max', 'bound_min') then points.level_value
             when points.target_kind = 'annual' then points.ytd_value
             -- Plan-to-date = Σ finished years + this year's year-to-date (never a sum of
@@ -177,7 +243,19 @@ paced as (
         case
             when pace_basis >= {{ var('too_early_below') }} then baseline_progress / pace_basis
         end as pace_ratio,
-        100 * (baseline_progress - pace_basis) as pace_gap_pp
+        100 * (baseline_progress - pace_basis) as pace_gap_pp,
+        -- Periods so far outside a bound (a binding bound breached once is not achieved).
+        count(*) filter (where not is_compliant) over (
+            partition by plan_code, indicator_code, region_code
+            order by as_of_date
+            rows between unbounded preceding and current row
+        ) as breaches_so_far,
+        case
+            when target_comparator = '>' then actual_value > target_value
+            when target_comparator = '<' then actual_value < target_value
+            else direction * (actual_value - target_value) >= 0
+        end as is_target_met,
+        as_of_date >= plan_end_date as is_final
 
     from ratios
 
@@ -195,10 +273,18 @@ final as (
         observation_period_code,
         case
             when actual_value is null then 'no_data'
+            when target_value is null then 'no_data'
+            -- After the plan's end: final. A bound must hold at the end, and a binding
+            -- (约束性) one must never have been breached during the plan.
+            when is_final and target_kind in ('bound_max', 'bound_min')
+                then case
+                    when is_compliant and (attribute != 'binding' or breaches_so_far = 0) then 'achieved'
+                    else 'not_achieved'
+                end
+            when is_final then case when is_target_met then 'achieved' else 'not_achieved' end
             when target_kind in ('bound_max', 'bound_min')
                 then case when is_compliant then 'compliant' else 'breached' end
-            when target_value is null then 'no_data'
-            when direction * (actual_value - target_value) >= 0 then 'achieved'
+            when is_target_met then 'achieved'
             when pace_basis < {{ var('too_early_below') }} then 'too_early'
             when baseline_progress is null then 'no_data'
             when pace_ratio >= {{ var('on_track_min_pace') }} then 'on_track'
@@ -210,6 +296,9 @@ final as (
             when actual_value is null and target_kind = 'cumulative' and prior_years_missing > 0
                 then 'missing full-year figure(s) for ' || cast(prior_years_missing as varchar) || ' earlier plan year(s)'
             when actual_value is null then 'no usable observation'
+            when is_final and evidence_source = 'plan_document'
+                then 'final: the result the plan document prints for ' || observation_period_code
+            when is_final then 'final: the figure for the plan''s last period'
             when target_kind in ('bound_max', 'bound_min') and is_compliant then 'within the bound'
             when target_kind in ('bound_max', 'bound_min') then 'outside the bound'
             when baseline_progress is null and target_kind = 'level' then 'no baseline to measure progress from'
@@ -228,7 +317,9 @@ final as (
         pace_ratio,
         pace_gap_pp,
         is_compliant,
+        cast(breaches_so_far as integer) as breaches_so_far,
         coalesce(pace_ratio >= {{ var('ahead_min_pace') }}, false) as is_ahead,
+        evidence_source,
         as_of_date
 
     from paced

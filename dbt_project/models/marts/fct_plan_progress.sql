@@ -87,7 +87,9 @@ without_data as (
         cast(null as double) as pace_ratio,
         cast(null as double) as pace_gap_pp,
         cast(null as boolean) as is_compliant,
+        cast(null as integer) as breaches_so_far,
         false as is_ahead,
+        cast(null as varchar) as evidence_source,
         plan_dates.latest_as_of_date as as_of_date
 
     from targets
@@ -137,7 +139,18 @@ final as (
         all_rows.pace_ratio,
         all_rows.pace_gap_pp,
         all_rows.is_compliant,
+        all_rows.breaches_so_far,
         all_rows.is_ahead,
+        -- Who needs to hear about it: any non-good status of a binding (约束性) target
+        -- is high; a lagging, regressing, breached or missed expected (预期性) one
+        -- medium; one that needs acceleration or is at risk, low.
+        case
+            when statuses.is_good or all_rows.status in ('no_data', 'too_early') then null
+            when all_rows.attribute = 'binding' then 'high'
+            when all_rows.status in ('lagging', 'regressing', 'breached', 'not_achieved') then 'medium'
+            else 'low'
+        end as severity,
+        all_rows.evidence_source,
         row_number() over (
             partition by all_rows.plan_code, all_rows.indicator_code, all_rows.region_code
             order by all_rows.as_of_date desc
