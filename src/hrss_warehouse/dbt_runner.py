@@ -32,7 +32,12 @@ log = logging.getLogger(__name__)
 _NOT_COPIED = shutil.ignore_patterns("target", "logs", "dbt_packages", "seeds", ".user.yml")
 
 
-REFERENCE_SEEDS = ("release_calendar.csv", "progress_statuses.csv", "unit_conversions.csv")
+REFERENCE_SEEDS = (
+    "release_calendar.csv",
+    "indicator_derivations.csv",
+    "progress_statuses.csv",
+    "unit_conversions.csv",
+)
 
 
 def run_project_dir(settings: Settings) -> Path:

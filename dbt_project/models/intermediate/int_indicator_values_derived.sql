@@ -9,7 +9,7 @@ with
 
 observations as (
 
-    select * from {{ ref('int_observations_deduplicated') }}
+    select * from {{ ref('int_observations_completed') }}
 
 ),
 

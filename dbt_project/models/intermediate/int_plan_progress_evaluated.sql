@@ -178,6 +178,8 @@ measured as (
             when points.evidence_source = 'plan_document' then points.result_value
             when points.target_kind in ('level', 'bound_max', 'bound_min') then points.level_value
             when points.target_kind = 'annual' then points.ytd_value
+            -- No numeric target: the figure itself, for its trend.
+            when points.target_kind = 'none' then coalesce(points.level_value, points.ytd_value)
             -- Plan-to-date = Σ finished years + this year's year-to-date (never a sum of
             -- year-to-date figures); only when every earlier plan year is reported.
             when
@@ -255,9 +257,80 @@ paced as (
             when target_comparator = '<' then actual_value < target_value
             else direction * (actual_value - target_value) >= 0
         end as is_target_met,
-        as_of_date >= plan_end_date as is_final
+        as_of_date >= plan_end_date as is_final,
+        lag(actual_value) over (
+            partition by plan_code, indicator_code, region_code
+            order by as_of_date
+        ) as previous_actual_value
 
     from ratios
+
+),
+
+trajectory as (
+
+    select
+        *,
+        -- Where the linear trajectory from the baseline (or from 0 for a total)
+        -- says the indicator should be at this date.
+        case
+            when target_kind = 'level' then baseline_value + time_elapsed_ratio * (target_value - baseline_value)
+            when target_kind = 'cumulative' then time_elapsed_ratio * target_value
+            when target_kind = 'annual' then year_elapsed_ratio * target_value
+        end as expected_value,
+        -- Two-point linear trend (baseline → this figure; for totals the run rate since
+        -- the plan start) carried to the plan's end.
+        case
+            when target_kind = 'level' and time_elapsed_ratio > 0
+                then baseline_value + (actual_value - baseline_value) / time_elapsed_ratio
+            when target_kind = 'cumulative' and time_elapsed_ratio > 0
+                then actual_value / time_elapsed_ratio
+            when target_kind = 'annual' and year_elapsed_ratio > 0
+                then actual_value / year_elapsed_ratio
+        end as projected_end_value,
+        -- Room left inside a bound (positive: held; negative: by how much it is broken).
+        case
+            when target_kind = 'bound_max' then target_value - actual_value
+            when target_kind = 'bound_min' then actual_value - target_value
+        end as headroom
+
+    from paced
+
+),
+
+projected as (
+
+    select
+        *,
+        actual_value - expected_value as gap_to_expected,
+        case
+            when projected_end_value is null or target_value is null then null
+            when target_kind in ('cumulative', 'annual') then projected_end_value / nullif(target_value, 0)
+            when direction = -1 then target_value / nullif(projected_end_value, 0)
+            else projected_end_value / nullif(target_value, 0)
+        end as projected_attainment,
+        -- When the trend reaches the target: plan start + the share of the plan it takes
+        -- (null when the trend points away from the target or it is already met).
+        case
+            when
+                target_kind in ('level', 'cumulative')
+                and time_elapsed_ratio > 0
+                and not is_target_met
+                and direction * (
+                    actual_value - case when target_kind = 'level' then baseline_value else 0 end
+                ) > 0
+                then cast(
+                    make_date(start_year, 1, 1)
+                    + to_months(cast(ceil(
+                        (end_year - start_year + 1) * 12 * time_elapsed_ratio
+                        * (target_value - case when target_kind = 'level' then baseline_value else 0 end)
+                        / (actual_value - case when target_kind = 'level' then baseline_value else 0 end)
+                    ) as integer))
+                    - interval 1 day as date
+                )
+        end as projected_completion_date
+
+    from trajectory
 
 ),
 
@@ -273,6 +346,11 @@ final as (
         observation_period_code,
         case
             when actual_value is null then 'no_data'
+            -- No numeric target: the trend only.
+            when target_value is null and direction * (actual_value - previous_actual_value) > 0
+                then 'improving'
+            when target_value is null and direction * (actual_value - previous_actual_value) < 0
+                then 'worsening'
             when target_value is null then 'no_data'
             -- After the plan's end: final. A bound must hold at the end, and a binding
             -- (约束性) one must never have been breached during the plan.
@@ -282,8 +360,17 @@ final as (
                     else 'not_achieved'
                 end
             when is_final then case when is_target_met then 'achieved' else 'not_achieved' end
-            when target_kind in ('bound_max', 'bound_min')
-                then case when is_compliant then 'compliant' else 'breached' end
+            when target_kind in ('bound_max', 'bound_min') and not is_compliant then 'breached'
+            -- Held, but with less room than the tolerance: points for a rate, a share of
+            -- the bound for a count.
+            when
+                target_kind in ('bound_max', 'bound_min')
+                and headroom < case
+                    when unit = '%' then {{ var('at_risk_headroom_pp') }}
+                    else {{ var('at_risk_headroom_share') }} * abs(target_value)
+                end
+                then 'at_risk'
+            when target_kind in ('bound_max', 'bound_min') then 'compliant'
             when is_target_met then 'achieved'
             when pace_basis < {{ var('too_early_below') }} then 'too_early'
             when baseline_progress is null then 'no_data'
@@ -299,7 +386,11 @@ final as (
             when is_final and evidence_source = 'plan_document'
                 then 'final: the result the plan document prints for ' || observation_period_code
             when is_final then 'final: the figure for the plan''s last period'
-            when target_kind in ('bound_max', 'bound_min') and is_compliant then 'within the bound'
+            when target_value is null and previous_actual_value is not null
+                then 'no numeric target: compared with the figure before'
+            when target_value is null then 'no numeric target, and no earlier figure to compare'
+            when target_kind in ('bound_max', 'bound_min') and is_compliant
+                then 'within the bound, headroom ' || cast(round(headroom, 4) as varchar)
             when target_kind in ('bound_max', 'bound_min') then 'outside the bound'
             when baseline_progress is null and target_kind = 'level' then 'no baseline to measure progress from'
             else
@@ -318,11 +409,17 @@ final as (
         pace_gap_pp,
         is_compliant,
         cast(breaches_so_far as integer) as breaches_so_far,
+        expected_value,
+        gap_to_expected,
+        projected_end_value,
+        projected_attainment,
+        projected_completion_date,
+        headroom,
         coalesce(pace_ratio >= {{ var('ahead_min_pace') }}, false) as is_ahead,
         evidence_source,
         as_of_date
 
-    from paced
+    from projected
 
 )
 

@@ -88,6 +88,12 @@ without_data as (
         cast(null as double) as pace_gap_pp,
         cast(null as boolean) as is_compliant,
         cast(null as integer) as breaches_so_far,
+        cast(null as double) as expected_value,
+        cast(null as double) as gap_to_expected,
+        cast(null as double) as projected_end_value,
+        cast(null as double) as projected_attainment,
+        cast(null as date) as projected_completion_date,
+        cast(null as double) as headroom,
         false as is_ahead,
         cast(null as varchar) as evidence_source,
         plan_dates.latest_as_of_date as as_of_date
@@ -140,6 +146,12 @@ final as (
         all_rows.pace_gap_pp,
         all_rows.is_compliant,
         all_rows.breaches_so_far,
+        all_rows.expected_value,
+        all_rows.gap_to_expected,
+        all_rows.projected_end_value,
+        all_rows.projected_attainment,
+        all_rows.projected_completion_date,
+        all_rows.headroom,
         all_rows.is_ahead,
         -- Who needs to hear about it: any non-good status of a binding (约束性) target
         -- is high; a lagging, regressing, breached or missed expected (预期性) one
