@@ -26,7 +26,9 @@ select
     indicator.indicator_name_zh,
     progress.region_code,
     region.region_name_zh,
-    progress.as_of_date,
+    -- The date the figure refers to (a 2024 annual figure: 2024-12-31), not the month
+    -- row it is carried to.
+    coalesce(progress.reference_date, progress.as_of_date) as as_of_date,
     progress.observation_period_code,
     progress.unit,
     progress.target_kind,

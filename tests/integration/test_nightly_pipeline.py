@@ -57,7 +57,10 @@ def test_run_prints_files_rows_scorecard_and_report(sample_run):
 def test_skilled_talent_2024_golden(sample_run):
     # 003 L112: 技能人才总量 21.3 → 26 (万人); 004 L89: 24.4万人 at end of 2024.
     row = progress(sample_run.warehouse, "skilled_talent")
-    assert str(row["as_of_date"]) == "2024-12-31"
+    # The scorecard month is the latest with data (June 2025); the figure it rests on,
+    # and the time share, are the end of 2024's.
+    assert str(row["as_of_date"]) == "2025-06-30"
+    assert str(row["reference_date"]) == "2024-12-31"
     assert row["actual_value"] == pytest.approx(24.4)
     assert row["attainment_ratio"] == pytest.approx(24.4 / 26)  # 完成度 93.8%
     assert row["baseline_progress"] == pytest.approx(3.1 / 4.7)  # C = 0.660
@@ -75,6 +78,7 @@ def test_urban_new_jobs_five_year_total(sample_run):
     assert end_2024["attainment_ratio"] == pytest.approx(16.89 / 22)
     latest = progress(sample_run.warehouse, "urban_new_jobs")
     assert str(latest["as_of_date"]) == "2025-06-30"
+    assert str(latest["reference_date"]) == "2025-06-30"
     assert latest["observation_period_code"] == "2025-06"
     assert latest["actual_value"] == pytest.approx(16.89 + 2.25)  # never a sum of YTDs
     assert latest["time_elapsed_ratio"] == pytest.approx(54 / 60)
@@ -216,3 +220,21 @@ def test_finished_plans_are_judged_on_the_results_they_print(sample_run):
     assert zhejiang["high_skilled_talent"] == ("achieved", 1.006)  # 321.8/320
     # 2020 printed as — : nothing to judge, and nothing guessed.
     assert zhejiang["talent_contribution_rate"] == ("no_data", None)
+
+
+def test_every_month_end_of_the_plan_has_a_row(sample_run):
+    """One row per month-end from the plan start (January 2021) through the latest month
+    with data (June 2025): 54 months; each carries the latest figure at or before it."""
+    rows = query(
+        sample_run.warehouse,
+        "select as_of_date::varchar, reference_date::varchar, status "
+        "from marts.fct_plan_progress where plan_code = 'zs_hrss_14fyp' "
+        "and indicator_code = 'skilled_talent' and region_code = '330900' order by as_of_date",
+    )
+    assert len(rows) == 54
+    assert rows[0][0] == "2021-01-31" and rows[-1][0] == "2025-06-30"
+    by_month = {r[0]: r[1:] for r in rows}
+    # The 2024 figure (24.4, 004 L89) rests the scorecard from December 2024 onwards.
+    assert by_month["2024-11-30"][0] != "2024-12-31"
+    assert by_month["2024-12-31"] == ("2024-12-31", "needs_acceleration")
+    assert by_month["2025-06-30"] == ("2024-12-31", "needs_acceleration")

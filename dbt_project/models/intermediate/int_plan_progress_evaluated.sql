@@ -124,6 +124,10 @@ document_points as (
             targets.effective_to_date is null
             or make_date(targets.result_year, 12, 31) <= targets.effective_to_date
         )
+        {% if var('as_of_date') %}
+            -- `--as-of`: a result for a later year is not known yet.
+            and make_date(targets.result_year, 12, 31) <= cast('{{ var("as_of_date") }}' as date)
+        {% endif %}
         and not exists (
             select 1
             from observed_points

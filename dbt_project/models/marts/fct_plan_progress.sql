@@ -1,6 +1,8 @@
--- The scorecard fact. Every plan target appears: a target with no usable
--- observation gets a `no_data` row at the plan's latest evaluation date, so a
--- missing figure is visible rather than silently absent.
+-- The scorecard fact: one row per plan target × region × month-end, from the plan's
+-- start through the latest month with data. A month shows the latest evaluation at
+-- or before it (reference_date: the period end of the figure it rests on); months
+-- before any figure, and targets without one, are `no_data` — a missing figure is
+-- visible rather than silently absent.
 with
 
 evaluated as (
@@ -39,33 +41,21 @@ data_bounds as (
 
 ),
 
-plan_dates as (
+evaluated_bounds as (
 
-    select
-        plans.plan_code,
-        plans.start_year,
-        plans.end_year,
-        -- A plan without any evaluated row is judged at the latest data received,
-        -- capped to its own period (a finished plan at its end date).
-        coalesce(
-            max(evaluated.as_of_date),
-            least(
-                greatest(max(data_bounds.latest_data_date), plans.plan_start_date),
-                plans.plan_end_date
-            ),
-            plans.plan_start_date
-        ) as latest_as_of_date
-
-    from plans
-    cross join data_bounds
-    left join evaluated on plans.plan_code = evaluated.plan_code
-    group by
-        plans.plan_code, plans.start_year, plans.end_year, plans.plan_start_date, plans.plan_end_date
+    -- A finished plan judged on its printed results has evaluations even when no
+    -- figure was ever delivered: its months run at least to them.
+    select plan_code, max(as_of_date) as last_evaluated_date
+    from evaluated
+    group by plan_code
 
 ),
 
-without_data as (
+months as (
 
+    -- Every month-end of each current target's plan, from its start through the
+    -- latest month with data (a finished plan through its end; a plan that has not
+    -- started yet keeps its first month, so no target is ever absent).
     select
         targets.plan_code,
         targets.indicator_code,
@@ -73,49 +63,79 @@ without_data as (
         targets.target_kind,
         targets.attribute,
         targets.unit,
-        cast(null as varchar) as observation_period_code,
-        'no_data' as status,
-        'no usable observation' as status_reason,
         targets.direction,
         targets.baseline_value,
         targets.target_value,
-        cast(null as double) as actual_value,
-        cast(null as double) as attainment_ratio,
-        cast(null as double) as baseline_progress,
-        {{ time_elapsed_ratio('plan_dates.latest_as_of_date', 'plan_dates.start_year', 'plan_dates.end_year') }}
-            as time_elapsed_ratio,
-        cast(null as double) as pace_ratio,
-        cast(null as double) as pace_gap_pp,
-        cast(null as boolean) as is_compliant,
-        cast(null as integer) as breaches_so_far,
-        cast(null as double) as expected_value,
-        cast(null as double) as gap_to_expected,
-        cast(null as double) as projected_end_value,
-        cast(null as double) as projected_attainment,
-        cast(null as date) as projected_completion_date,
-        cast(null as double) as headroom,
-        false as is_ahead,
-        cast(null as varchar) as evidence_source,
-        plan_dates.latest_as_of_date as as_of_date
+        plans.start_year,
+        plans.end_year,
+        cast(last_day(cast(month_start as date)) as date) as as_of_date
 
     from targets
-    inner join plan_dates on targets.plan_code = plan_dates.plan_code
-    where targets.is_current and not exists (
-        select 1
-        from evaluated
-        where
-            evaluated.plan_code = targets.plan_code
-            and evaluated.indicator_code = targets.indicator_code
-            and evaluated.region_code = targets.region_code
+    inner join plans on targets.plan_code = plans.plan_code
+    cross join data_bounds
+    left join evaluated_bounds on targets.plan_code = evaluated_bounds.plan_code
+    cross join lateral (
+        select month_start
+        from generate_series(
+            plans.plan_start_date,
+            greatest(
+                least(coalesce(data_bounds.latest_data_date, plans.plan_start_date), plans.plan_end_date),
+                coalesce(evaluated_bounds.last_evaluated_date, plans.plan_start_date),
+                plans.plan_start_date
+            ),
+            interval 1 month
+        ) as series (month_start)
     )
+    where targets.is_current
 
 ),
 
 all_rows as (
 
-    select * from evaluated
-    union all
-    select * from without_data
+    -- Each month shows the latest evaluation at or before it; its time share stays
+    -- the one of the figure's own reference date (never the month, never the run date).
+    select
+        months.plan_code,
+        months.indicator_code,
+        months.region_code,
+        coalesce(evaluated.target_kind, months.target_kind) as target_kind,
+        coalesce(evaluated.attribute, months.attribute) as attribute,
+        coalesce(evaluated.unit, months.unit) as unit,
+        evaluated.observation_period_code,
+        coalesce(evaluated.status, 'no_data') as status,
+        coalesce(evaluated.status_reason, 'no usable observation') as status_reason,
+        coalesce(evaluated.direction, months.direction) as direction,
+        coalesce(evaluated.baseline_value, months.baseline_value) as baseline_value,
+        coalesce(evaluated.target_value, months.target_value) as target_value,
+        evaluated.actual_value,
+        evaluated.attainment_ratio,
+        evaluated.baseline_progress,
+        coalesce(
+            evaluated.time_elapsed_ratio,
+            {{ time_elapsed_ratio('months.as_of_date', 'months.start_year', 'months.end_year') }}
+        ) as time_elapsed_ratio,
+        evaluated.pace_ratio,
+        evaluated.pace_gap_pp,
+        evaluated.is_compliant,
+        evaluated.breaches_so_far,
+        evaluated.expected_value,
+        evaluated.gap_to_expected,
+        evaluated.projected_end_value,
+        evaluated.projected_attainment,
+        evaluated.projected_completion_date,
+        evaluated.headroom,
+        coalesce(evaluated.is_ahead, false) as is_ahead,
+        evaluated.evidence_source,
+        evaluated.as_of_date as reference_date,
+        months.as_of_date
+
+    from months
+    asof left join evaluated
+        on
+            months.plan_code = evaluated.plan_code
+            and months.indicator_code = evaluated.indicator_code
+            and months.region_code = evaluated.region_code
+            and months.as_of_date >= evaluated.as_of_date
 
 ),
 
@@ -163,6 +183,7 @@ final as (
             else 'low'
         end as severity,
         all_rows.evidence_source,
+        all_rows.reference_date,
         row_number() over (
             partition by all_rows.plan_code, all_rows.indicator_code, all_rows.region_code
             order by all_rows.as_of_date desc
