@@ -214,6 +214,47 @@ measured as (
 
 ),
 
+baselined as (
+
+    -- A level target printed without a baseline (新引进…“——”, 留温率) is measured from
+    -- the first figure observed in the plan, recorded as imputed; its pace is then
+    -- judged on the time from that figure to the plan's end, not from the plan start.
+    select
+        measured_with_first.*,
+        case when is_baseline_imputed then first_observed_value else baseline_value end
+            as baseline_used_value,
+        case
+            when is_baseline_imputed
+                then cast(
+                    (extract(year from as_of_date) - extract(year from first_observed_date)) * 12
+                    + extract(month from as_of_date) - extract(month from first_observed_date)
+                    as double
+                ) / nullif(
+                    (end_year - extract(year from first_observed_date)) * 12
+                    + 12 - extract(month from first_observed_date),
+                    0
+                )
+            else time_elapsed_ratio
+        end as level_pace_basis
+
+    from (
+        select
+            *,
+            target_kind = 'level' and baseline_value is null and target_value is not null
+            and first_value(actual_value ignore nulls) over series is not null as is_baseline_imputed,
+            first_value(actual_value ignore nulls) over series as first_observed_value,
+            first_value(case when actual_value is not null then as_of_date end ignore nulls)
+                over series as first_observed_date
+        from measured
+        window series as (
+            partition by plan_code, indicator_code, region_code
+            order by as_of_date
+            rows between unbounded preceding and unbounded following
+        )
+    ) as measured_with_first
+
+),
+
 ratios as (
 
     select
@@ -227,7 +268,7 @@ ratios as (
         case
             when target_kind in ('cumulative', 'annual') then actual_value / nullif(target_value, 0)
             when target_kind = 'level'
-                then (actual_value - baseline_value) / nullif(target_value - baseline_value, 0)
+                then (actual_value - baseline_used_value) / nullif(target_value - baseline_used_value, 0)
         end as baseline_progress,
         case
             when target_kind = 'bound_max' and target_comparator = '<' then actual_value < target_value
@@ -236,9 +277,13 @@ ratios as (
             when target_kind = 'bound_min' then actual_value >= target_value
         end as is_compliant,
         -- An annual task is paced against the share of its own year that has passed.
-        case when target_kind = 'annual' then year_elapsed_ratio else time_elapsed_ratio end as pace_basis
+        case
+            when target_kind = 'annual' then year_elapsed_ratio
+            when target_kind = 'level' then level_pace_basis
+            else time_elapsed_ratio
+        end as pace_basis
 
-    from measured
+    from baselined
 
 ),
 
@@ -278,15 +323,16 @@ trajectory as (
         -- Where the linear trajectory from the baseline (or from 0 for a total)
         -- says the indicator should be at this date.
         case
-            when target_kind = 'level' then baseline_value + time_elapsed_ratio * (target_value - baseline_value)
+            when target_kind = 'level'
+                then baseline_used_value + pace_basis * (target_value - baseline_used_value)
             when target_kind = 'cumulative' then time_elapsed_ratio * target_value
             when target_kind = 'annual' then year_elapsed_ratio * target_value
         end as expected_value,
         -- Two-point linear trend (baseline → this figure; for totals the run rate since
         -- the plan start) carried to the plan's end.
         case
-            when target_kind = 'level' and time_elapsed_ratio > 0
-                then baseline_value + (actual_value - baseline_value) / time_elapsed_ratio
+            when target_kind = 'level' and pace_basis > 0
+                then baseline_used_value + (actual_value - baseline_used_value) / pace_basis
             when target_kind = 'cumulative' and time_elapsed_ratio > 0
                 then actual_value / time_elapsed_ratio
             when target_kind = 'annual' and year_elapsed_ratio > 0
@@ -318,6 +364,7 @@ projected as (
         case
             when
                 target_kind in ('level', 'cumulative')
+                and not is_baseline_imputed
                 and time_elapsed_ratio > 0
                 and not is_target_met
                 and direction * (
@@ -403,7 +450,8 @@ final as (
                 || coalesce(' rho=' || cast(round(pace_ratio, 3) as varchar), '')
         end as status_reason,
         direction,
-        baseline_value,
+        baseline_used_value as baseline_value,
+        coalesce(is_baseline_imputed, false) as is_baseline_imputed,
         target_value,
         actual_value,
         attainment_ratio,
