@@ -316,6 +316,56 @@ paced as (
 
 ),
 
+regressed as (
+
+    -- Time-weighted least squares over the series so far (level targets): the
+    -- printed baseline at t = 0 and every figure since, t in months from the plan
+    -- start, weight 1 + t/12 so recent figures count more (after ESCAP's weighted
+    -- extrapolation, SD/WP/04 2017; these weights are ours). With the baseline and one
+    -- figure it is the straight line through both.
+    select
+        *,
+        (s_w * s_wty - s_wt * s_wy) / nullif(s_w * s_wtt - s_wt * s_wt, 0) as trend_slope
+
+    from (
+        select
+            *,
+            sum_w + case when has_printed_baseline then 1 else 0 end as s_w,
+            sum_wt as s_wt,
+            sum_wtt as s_wtt,
+            sum_wy + case when has_printed_baseline then baseline_value else 0 end as s_wy,
+            sum_wty as s_wty
+        from (
+            select
+                *,
+                target_kind = 'level' and not is_baseline_imputed and baseline_value is not null
+                    as has_printed_baseline,
+                sum(case when actual_value is not null then 1 + t_months / 12 end) over running as sum_w,
+                sum(case when actual_value is not null then (1 + t_months / 12) * t_months end)
+                    over running as sum_wt,
+                sum(case when actual_value is not null then (1 + t_months / 12) * t_months * t_months end)
+                    over running as sum_wtt,
+                sum(case when actual_value is not null then (1 + t_months / 12) * actual_value end)
+                    over running as sum_wy,
+                sum(case when actual_value is not null then (1 + t_months / 12) * t_months * actual_value end)
+                    over running as sum_wty
+            from (
+                select
+                    *,
+                    time_elapsed_ratio * (end_year - start_year + 1) * 12 as t_months,
+                    cast((end_year - start_year + 1) * 12 as double) as plan_months
+                from paced
+            ) as timed
+            window running as (
+                partition by plan_code, indicator_code, region_code
+                order by as_of_date
+                rows between unbounded preceding and current row
+            )
+        ) as summed
+    ) as sums
+
+),
+
 trajectory as (
 
     select
@@ -328,11 +378,11 @@ trajectory as (
             when target_kind = 'cumulative' then time_elapsed_ratio * target_value
             when target_kind = 'annual' then year_elapsed_ratio * target_value
         end as expected_value,
-        -- Two-point linear trend (baseline → this figure; for totals the run rate since
-        -- the plan start) carried to the plan's end.
+        -- The weighted trend carried to the plan's end (for totals, the run rate since
+        -- the plan start; for an annual task, since 1 January).
         case
-            when target_kind = 'level' and pace_basis > 0
-                then baseline_used_value + (actual_value - baseline_used_value) / pace_basis
+            when target_kind = 'level' and trend_slope is not null
+                then (s_wy - trend_slope * s_wt) / s_w + trend_slope * plan_months
             when target_kind = 'cumulative' and time_elapsed_ratio > 0
                 then actual_value / time_elapsed_ratio
             when target_kind = 'annual' and year_elapsed_ratio > 0
@@ -344,7 +394,7 @@ trajectory as (
             when target_kind = 'bound_min' then actual_value - target_value
         end as headroom
 
-    from paced
+    from regressed
 
 ),
 
@@ -359,23 +409,30 @@ projected as (
             when direction = -1 then target_value / nullif(projected_end_value, 0)
             else projected_end_value / nullif(target_value, 0)
         end as projected_attainment,
-        -- When the trend reaches the target: plan start + the share of the plan it takes
-        -- (null when the trend points away from the target or it is already met).
+        -- When the trend reaches the target: plan start + the months it takes (null when
+        -- the trend points away from the target or it is already met).
         case
             when
-                target_kind in ('level', 'cumulative')
-                and not is_baseline_imputed
-                and time_elapsed_ratio > 0
+                target_kind = 'level'
+                and trend_slope is not null
+                and direction * trend_slope > 0
                 and not is_target_met
-                and direction * (
-                    actual_value - case when target_kind = 'level' then baseline_value else 0 end
-                ) > 0
                 then cast(
                     make_date(start_year, 1, 1)
                     + to_months(cast(ceil(
-                        (end_year - start_year + 1) * 12 * time_elapsed_ratio
-                        * (target_value - case when target_kind = 'level' then baseline_value else 0 end)
-                        / (actual_value - case when target_kind = 'level' then baseline_value else 0 end)
+                        (target_value - (s_wy - trend_slope * s_wt) / s_w) / trend_slope
+                    ) as integer))
+                    - interval 1 day as date
+                )
+            when
+                target_kind = 'cumulative'
+                and time_elapsed_ratio > 0
+                and not is_target_met
+                and direction * actual_value > 0
+                then cast(
+                    make_date(start_year, 1, 1)
+                    + to_months(cast(ceil(
+                        (end_year - start_year + 1) * 12 * time_elapsed_ratio * target_value / actual_value
                     ) as integer))
                     - interval 1 day as date
                 )
