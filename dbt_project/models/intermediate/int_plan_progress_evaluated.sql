@@ -31,6 +31,27 @@ indicator_values as (
 
 ),
 
+seasonal_shares as (
+
+    -- The share of a year's flow reached by each month end, as the bureau's own
+    -- figures of that year show it (YTD at the month / YTD at 31 December).
+    select
+        month_figures.indicator_code,
+        month_figures.region_code,
+        month_figures.period_end_date,
+        month_figures.ytd_value / nullif(year_figures.ytd_value, 0) as share_of_year
+
+    from indicator_values as month_figures
+    inner join indicator_values as year_figures
+        on
+            month_figures.indicator_code = year_figures.indicator_code
+            and month_figures.region_code = year_figures.region_code
+            and year_figures.period_end_date
+            = make_date(extract(year from month_figures.period_end_date)::integer, 12, 31)
+    where month_figures.ytd_value is not null and year_figures.ytd_value is not null
+
+),
+
 annual_totals as (
 
     -- A year's full flow is its year-to-date at 31 December.
@@ -366,6 +387,24 @@ regressed as (
 
 ),
 
+seasoned as (
+
+    -- For flows judged within a year: last year's share of the year reached by this
+    -- month, if the bureau reported it.
+    select
+        regressed.*,
+        seasonal_shares.share_of_year as seasonal_share
+
+    from regressed
+    left join seasonal_shares
+        on
+            regressed.indicator_code = seasonal_shares.indicator_code
+            and regressed.region_code = seasonal_shares.region_code
+            and regressed.target_kind in ('annual', 'cumulative')
+            and seasonal_shares.period_end_date = last_day(regressed.as_of_date - interval 1 year)
+
+),
+
 trajectory as (
 
     select
@@ -378,23 +417,39 @@ trajectory as (
             when target_kind = 'cumulative' then time_elapsed_ratio * target_value
             when target_kind = 'annual' then year_elapsed_ratio * target_value
         end as expected_value,
+        -- The same with the year's own rhythm: last year's share of the year reached by
+        -- this month instead of month/12 (a total: the years done plus that share).
+        case
+            when target_kind = 'annual' then seasonal_share * target_value
+            when target_kind = 'cumulative'
+                then (extract(year from as_of_date) - start_year + seasonal_share)
+                / (end_year - start_year + 1) * target_value
+        end as seasonal_expected_value,
         -- The weighted trend carried to the plan's end (for totals, the run rate since
         -- the plan start; for an annual task, since 1 January).
         case
-            when target_kind = 'level' and trend_slope is not null
+            when target_kind in ('level', 'bound_max', 'bound_min') and trend_slope is not null
                 then (s_wy - trend_slope * s_wt) / s_w + trend_slope * plan_months
             when target_kind = 'cumulative' and time_elapsed_ratio > 0
                 then actual_value / time_elapsed_ratio
             when target_kind = 'annual' and year_elapsed_ratio > 0
                 then actual_value / year_elapsed_ratio
         end as projected_end_value,
-        -- Room left inside a bound (positive: held; negative: by how much it is broken).
+        -- Room left inside a bound (positive: held; negative: by how much it is broken),
+        -- subtracted as decimals: the figures are compared as published (96.1 − 96 is
+        -- 0.1, not 0.09999999999999432).
         case
-            when target_kind = 'bound_max' then target_value - actual_value
-            when target_kind = 'bound_min' then actual_value - target_value
+            when target_kind = 'bound_max'
+                then cast(
+                    cast(target_value as decimal(38, 10)) - cast(actual_value as decimal(38, 10)) as double
+                )
+            when target_kind = 'bound_min'
+                then cast(
+                    cast(actual_value as decimal(38, 10)) - cast(target_value as decimal(38, 10)) as double
+                )
         end as headroom
 
-    from regressed
+    from seasoned
 
 ),
 
@@ -469,14 +524,18 @@ final as (
                 end
             when is_final then case when is_target_met then 'achieved' else 'not_achieved' end
             when target_kind in ('bound_max', 'bound_min') and not is_compliant then 'breached'
-            -- Held, but with less room than the tolerance: points for a rate, a share of
-            -- the bound for a count.
+            -- Held, but with less room than the tolerance (points for a rate, a share of
+            -- the bound for a count), or the trend crosses the bound before the plan ends.
             when
                 target_kind in ('bound_max', 'bound_min')
-                and headroom < case
-                    when unit = '%' then {{ var('at_risk_headroom_pp') }}
-                    else {{ var('at_risk_headroom_share') }} * abs(target_value)
-                end
+                and (
+                    headroom < case
+                        when unit = '%' then {{ var('at_risk_headroom_pp') }}
+                        else {{ var('at_risk_headroom_share') }} * abs(target_value)
+                    end
+                    or (target_kind = 'bound_max' and projected_end_value > target_value)
+                    or (target_kind = 'bound_min' and projected_end_value < target_value)
+                )
                 then 'at_risk'
             when target_kind in ('bound_max', 'bound_min') then 'compliant'
             when is_target_met then 'achieved'
@@ -520,6 +579,7 @@ final as (
         cast(breaches_so_far as integer) as breaches_so_far,
         expected_value,
         gap_to_expected,
+        seasonal_expected_value,
         projected_end_value,
         projected_attainment,
         projected_completion_date,
