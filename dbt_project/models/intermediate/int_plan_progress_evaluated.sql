@@ -1,10 +1,15 @@
--- Plan progress, first version: one row per plan target × reference date with data.
--- Formulas (x actual, x0 baseline, T target; documented in _intermediate__models.yml):
+-- Plan progress: one row per plan target × reference date with evidence (fct_plan_progress
+-- carries it to every month-end). Formulas (x actual, x0 baseline, T target; docs/formulas.md):
 --   e  time_elapsed_ratio = months from plan start to the reference date / months in plan
 --   完成度 attainment_ratio = x/T (higher is better), T/x (lower is better),
 --                             plan-to-date/T (cumulative), year-to-date/T (annual)
 --   C  baseline_progress  = (x - x0)/(T - x0) (level), plan-to-date/T (cumulative)
 --   ρ  pace_ratio         = C / e, null while e < 0.10
+--   expected_value        = x0 + e (T - x0) (level), e T (cumulative), m/12 T (annual)
+--   seasonal_expected     = the same with last year's share of the year by month m
+--   projected_end_value   = time-weighted least squares (w = 1 + t/12) read at the plan end
+--   headroom              = T - x (ceiling), x - T (floor), as decimals
+-- A level target without a printed baseline is measured from its first figure (imputed).
 -- The reference date is the period end of the observation used (an annual figure
 -- evaluates at 31 December of its year), never the run date.
 -- A finished plan whose own table prints its results (专栏1 “2020年完成数”, 浙江 表1
