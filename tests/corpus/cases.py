@@ -535,6 +535,26 @@ CASES: list[Case] = [
     ),
     Case("33_empty.csv", text(""), file_reason="file_empty"),
     Case(
+        # A row whose name starts with 注 is data, not a footnote: it is quarantined as an
+        # unknown indicator (with its text), never skipped silently.
+        "36_data_row_starting_with_zhu.csv",
+        text(
+            LONG
+            + "注册会计师人数,舟山市,2024年,120,人,\n"
+            + "技能人才总量,舟山市,2024年,24.4,万人,期末\n"
+            + "注：以上为年末数。,,,,,\n"
+        ),
+        loaded=[("skilled_talent", "330900", "2024", "end", 24.4)],
+        quarantined=[(2, "indicator_unknown")],
+        notes=("跳过1行注释",),
+    ),
+    Case(
+        # Only label-like headers (序号, 项目, 名称): no column says what the numbers are.
+        "35_only_label_headers.csv",
+        text("序号,项目,名称\n1,城镇新增就业人数,4.6\n"),
+        quarantined=[(2, "header_not_found")],
+    ),
+    Case(
         # Legacy Excel 97-2003. No maintained library writes .xls, so this one file is
         # committed (made once with xlwt 1.3.0); calamine reads it.
         "34_legacy_excel_97.xls",

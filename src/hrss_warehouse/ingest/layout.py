@@ -55,8 +55,11 @@ BASIS_WORDS = {
     "期末数": "end",
     "年末": "end",
 }
+# A note or a signature line says so with a colon (注：, 说明：, 填表人：); a data row whose
+# label merely starts with 注 or 说明 (注册会计师人数) is data, and must not be skipped.
 _FOOTNOTE = re.compile(
-    r"^(注|说明|备注|附注|资料来源|数据来源|填表|制表|审核|单位负责人|统计负责人|负责人|联系)"
+    r"^(?:(?:注|附注|备注|说明)\d*|资料来源|数据来源"
+    r"|(?:填表|制表|审核|统计负责人|单位负责人|负责人|联系)(?:人|单位|日期|电话)?)\s*[:：]"
 )
 _UNIT = re.compile(r"单位\s*[:：]\s*([^\s,，;；:：)）]+)")
 _TITLE_PERIOD = re.compile(
@@ -305,7 +308,7 @@ def read_sheet(sheet: Sheet, catalog: Catalog, units: set[str]) -> SheetLayout:
     # The row label is the first column left of the values whose header is empty, 项目 …
     # or unrecognised; a long sheet has none (an unknown extra column is just ignored).
     label_column = None
-    if result.layout == "wide":
+    if result.layout == "wide" and value_columns:
         label_column = next(
             (
                 c
