@@ -31,8 +31,9 @@ test: setup lint ## Lint, then run the whole test suite (unit + integration: Air
 test-unit: setup ## Run only the fast unit tests
 	$(BIN)/python -m pytest -m unit
 
-bench: setup ## Ingest benchmarks (1M-row GBK CSV, 100k-row xlsx) beside pandas; copy the table into docs/benchmarks.md
+bench: setup ## Benchmarks (ingest beside pandas; nightly incremental build vs full rebuild); copy the tables into docs/benchmarks.md
 	$(BIN)/python -m benchmarks.ingest_bench
+	$(BIN)/python -m benchmarks.incremental_bench
 
 lint: setup ## ruff (incl. AIR rules on dags/), sqlfluff on the dbt models, dbt parse
 	$(BIN)/ruff check .

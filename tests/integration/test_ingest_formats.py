@@ -24,6 +24,7 @@ FALLING_YTD = (
     "项目,1-2月,1-3月,1-4月\n"
     "城镇新增就业人数（万人）,0.52,0.81,0.70\n"  # 1-4月 below 1-3月: cannot be right
 )
+OLD_FIGURE = "指标名称,地区,统计期,数值,单位,口径\n技能人才总量,舟山市,2013年,15.2,万人,期末\n"
 MAY_BELOW_APRIL = (
     "指标名称,地区,统计期,数值,单位,口径\n城镇新增就业人数,舟山市,2024年1-5月,0.90,万人,累计\n"
 )
@@ -45,6 +46,8 @@ def landed(tmp_path_factory):
     ):
         BY_NAME[name].build(landing / name)
     (landing / "40_falling_ytd.csv").write_text(FALLING_YTD, encoding="utf-8")
+    # A figure older than any plan (2013): it must load and join, not fail the build.
+    (landing / "45_old_figure.csv").write_text(OLD_FIGURE, encoding="utf-8")
     catalog = root / "seeds"
     shutil.copytree(ROOT / "seeds", catalog)
     conf = {
@@ -138,14 +141,14 @@ def test_a_revision_keeps_every_vintage_and_is_flagged(landed):
     assert latest == [(0.83, 0.81, 2, True, 0.024691)]
     history = query(
         work_db,
-        "select vintage_number, value, file_name, source_column_label, is_latest "
+        "select vintage_number, value, file_name, source_column_label, is_first_published "
         "from marts.fct_indicator_observation_vintage "
         "where indicator_code = 'urban_new_jobs' and region_code = '330900' "
         "and period_code = '2024-03' and basis = 'ytd' order by vintage_number",
     )
     assert history == [
-        (1, 0.81, "20_wide_ytd_columns.csv", "1-3月", False),
-        (2, 0.83, "50_revision.csv", None, True),
+        (1, 0.81, "20_wide_ytd_columns.csv", "1-3月", True),
+        (2, 0.83, "50_revision.csv", None, False),
     ]
 
 
@@ -171,6 +174,16 @@ def test_identical_bytes_delivered_again_load_nothing(landed):
         "50_revision.csv",
         "60_may_below_april.csv",
     ]
-    assert query(work_db, "select count(*) from raw.file_ledger") == [(7,)]
+    assert query(work_db, "select count(*) from raw.file_ledger") == [(8,)]
     # Each file's observations came through a spool file, bulk-loaded and removed.
     assert not list((work_db.parent / "spool").iterdir())
+
+
+def test_a_figure_older_than_every_plan_loads_and_joins(landed):
+    _, work_db, _, _ = landed
+    assert query(
+        work_db,
+        "select o.value, p.period_grain from marts.fct_indicator_observation o "
+        "join marts.dim_period p using (period_code) "
+        "where o.indicator_code = 'skilled_talent' and o.period_code = '2013'",
+    ) == [(15.2, "year")]

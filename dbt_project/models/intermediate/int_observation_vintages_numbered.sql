@@ -1,7 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='vintage_id',
+        on_schema_change='append_new_columns'
+    )
+}}
 -- Every delivered figure (vintage) of each observation key, numbered in order of
--- arrival: vintage_number 1 is the figure as first published, vintage_count the
--- last. Limited to var('as_of_date') when set (`hrss run --as-of`: evaluate as if
--- later figures had not arrived).
+-- arrival: vintage_number 1 is the figure as first published. Nothing here changes once
+-- written — a later delivery only adds higher numbers — so the model is incremental:
+-- a night's run numbers only the rows that night landed (their keys' earlier
+-- vintages come from this table), and the cost follows the new data, not the history.
+-- (`hrss run --as-of` filters periods downstream, in int_observations_deduplicated.)
 with
 
 observations as (
@@ -10,32 +19,108 @@ observations as (
 
 ),
 
-in_scope as (
+keyed as (
 
-    select *
+    select
+        *,
+        md5(
+            file_sha256 || '|' || coalesce(sheet_name, '') || '|' || row_number || '|'
+            || coalesce(column_label, '')
+        ) as vintage_id
+
     from observations
-    {% if var('as_of_date') %}
-        where period_end_date <= cast('{{ var("as_of_date") }}' as date)
-    {% endif %}
 
 ),
+
+{% if is_incremental() %}
+
+    new_rows as (
+
+        select keyed.*
+        from keyed
+        where not exists (
+            select 1 from {{ this }} as existing where existing.vintage_id = keyed.vintage_id
+        )
+
+    ),
+
+    earlier as (
+
+        -- What the table already knows of the keys tonight's rows belong to.
+        select
+            existing.indicator_code,
+            existing.region_code,
+            existing.period_code,
+            existing.basis,
+            max(existing.vintage_number) as last_vintage_number,
+            arg_min(existing.observed_value, existing.vintage_number) as first_value_so_far,
+            arg_min(existing.batch_id, existing.vintage_number) as first_batch_so_far
+
+        from {{ this }} as existing
+        where exists (
+            select 1
+            from new_rows
+            where
+                new_rows.indicator_code = existing.indicator_code
+                and new_rows.region_code = existing.region_code
+                and new_rows.period_code = existing.period_code
+                and new_rows.basis = existing.basis
+        )
+        group by existing.indicator_code, existing.region_code, existing.period_code, existing.basis
+
+    ),
+
+{% else %}
+
+    new_rows as (
+
+        select * from keyed
+
+    ),
+
+    earlier as (
+
+        select
+            cast(null as varchar) as indicator_code,
+            cast(null as varchar) as region_code,
+            cast(null as varchar) as period_code,
+            cast(null as varchar) as basis,
+            cast(null as integer) as last_vintage_number,
+            cast(null as double) as first_value_so_far,
+            cast(null as varchar) as first_batch_so_far
+        where false
+
+    ),
+
+{% endif %}
 
 final as (
 
     select
-        *,
-        cast(row_number() over arrival as integer) as vintage_number,
-        count(*) over key_rows as vintage_count,
-        first_value(observed_value) over arrival as first_published_value,
-        first_value(batch_id) over arrival as first_published_batch_id
+        new_rows.*,
+        cast(
+            coalesce(earlier.last_vintage_number, 0) + row_number() over arrival as integer
+        ) as vintage_number,
+        coalesce(earlier.first_value_so_far, first_value(new_rows.observed_value) over arrival)
+            as first_published_value,
+        coalesce(earlier.first_batch_so_far, first_value(new_rows.batch_id) over arrival)
+            as first_published_batch_id
 
-    from in_scope
-    window
-        key_rows as (partition by indicator_code, region_code, period_code, basis),
-        arrival as (
-            key_rows
-            order by received_at asc, file_name asc, row_number asc, column_label asc
-        )
+    from new_rows
+    left join earlier
+        on
+            new_rows.indicator_code = earlier.indicator_code
+            and new_rows.region_code = earlier.region_code
+            and new_rows.period_code = earlier.period_code
+            and new_rows.basis = earlier.basis
+    window arrival as (
+        partition by new_rows.indicator_code, new_rows.region_code, new_rows.period_code, new_rows.basis
+        order by
+            new_rows.received_at asc,
+            new_rows.file_name asc,
+            new_rows.row_number asc,
+            new_rows.column_label asc
+    )
 
 )
 

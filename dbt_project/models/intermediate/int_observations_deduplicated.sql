@@ -1,10 +1,27 @@
 -- One row per observation key (indicator × region × period × basis): the latest
 -- vintage wins; every vintage stays in int_observation_vintages_numbered (history).
+-- Limited to var('as_of_date') when set (`hrss run --as-of`: evaluate as if later
+-- figures had not arrived).
 with
 
 vintages as (
 
     select * from {{ ref('int_observation_vintages_numbered') }}
+
+),
+
+in_scope as (
+
+    select
+        *,
+        max(vintage_number) over key_rows as last_vintage_number,
+        count(*) over key_rows as vintage_count
+
+    from vintages
+    {% if var('as_of_date') %}
+        where period_end_date <= cast('{{ var("as_of_date") }}' as date)
+    {% endif %}
+    window key_rows as (partition by indicator_code, region_code, period_code, basis)
 
 ),
 
@@ -36,8 +53,8 @@ final as (
         period_end_date,
         received_at
 
-    from vintages
-    where vintage_number = vintage_count
+    from in_scope
+    where vintage_number = last_vintage_number
 
 )
 

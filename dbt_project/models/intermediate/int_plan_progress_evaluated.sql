@@ -477,6 +477,10 @@ projected as (
                 and trend_slope is not null
                 and direction * trend_slope > 0
                 and not is_target_met
+                -- A trend too flat to reach the target within a century says "not in
+                -- sight", not a date (and would overflow the month count).
+                and (target_value - (s_wy - trend_slope * s_wt) / s_w) / trend_slope
+                <= {{ var('projection_horizon_months') }}
                 then cast(
                     make_date(start_year, 1, 1)
                     + to_months(cast(ceil(
@@ -489,6 +493,8 @@ projected as (
                 and time_elapsed_ratio > 0
                 and not is_target_met
                 and direction * actual_value > 0
+                and (end_year - start_year + 1) * 12 * time_elapsed_ratio * target_value / actual_value
+                <= {{ var('projection_horizon_months') }}
                 then cast(
                     make_date(start_year, 1, 1)
                     + to_months(cast(ceil(

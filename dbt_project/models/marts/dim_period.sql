@@ -1,5 +1,6 @@
--- Every year, half, quarter and month from the earliest plan baseline year to the
--- latest plan end year, so BI can join and label any period an observation uses.
+-- Every year, half, quarter and month from the earliest plan baseline year (or the
+-- earliest figure delivered, if older) to the latest plan end year (or latest figure),
+-- so BI can join and label any period an observation uses.
 with
 
 plans as (
@@ -8,13 +9,31 @@ plans as (
 
 ),
 
+observations as (
+
+    select * from {{ ref('int_observations_deduplicated') }}
+
+),
+
+year_spans as (
+
+    select least(baseline_year, start_year) as first_year, end_year as last_year
+    from plans
+    union all
+    select
+        cast(extract(year from min(period_start_date)) as integer) as first_year,
+        cast(extract(year from max(period_end_date)) as integer) as last_year
+    from observations
+
+),
+
 bounds as (
 
     select
-        min(least(baseline_year, start_year)) as first_year,
-        max(end_year) as last_year
+        min(first_year) as first_year,
+        max(last_year) as last_year
 
-    from plans
+    from year_spans
 
 ),
 

@@ -1,29 +1,36 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='vintage_id',
+        on_schema_change='append_new_columns'
+    )
+}}
 -- Every figure ever delivered for an observation key, oldest first: the revision
--- history behind fct_indicator_observation (which holds the latest vintage).
+-- history behind fct_indicator_observation (which holds the latest vintage and the
+-- vintage count). A row never changes once written, so the table only grows by the
+-- figures each night delivers.
 with
 
 numbered as (
 
     select * from {{ ref('int_observation_vintages_numbered') }}
+    {% if is_incremental() %}
+        where vintage_id not in (select existing.vintage_id from {{ this }} as existing)
+    {% endif %}
 
 ),
 
 final as (
 
     select
-        md5(
-            file_sha256 || '|' || coalesce(sheet_name, '') || '|' || row_number || '|'
-            || coalesce(column_label, '')
-        ) as vintage_id,
+        vintage_id,
         md5(indicator_code || '|' || region_code || '|' || period_code || '|' || basis) as observation_id,
         indicator_code,
         region_code,
         period_code,
         basis,
         vintage_number,
-        cast(vintage_count as integer) as vintage_count,
         vintage_number = 1 as is_first_published,
-        vintage_number = vintage_count as is_latest,
         observed_value as value,
         first_published_value,
         observed_value - first_published_value as change_from_first_published,
