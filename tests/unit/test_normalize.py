@@ -344,3 +344,15 @@ def test_every_reason_code_has_a_message():
         "duplicate_in_file",
     ):
         assert code in REASONS
+
+
+@pytest.mark.parametrize("text", ["0000", "0000年"])
+def test_year_zero_is_an_invalid_period_not_a_crash(text):
+    with pytest.raises(RowProblem) as caught:
+        parse_period(text)
+    assert caught.value.reason_code == "period_invalid"
+
+
+def test_em_dash_year_to_date():
+    period = parse_period("2024年1—3月")
+    assert (period.code, period.implied_basis) == ("2024-03", "ytd")

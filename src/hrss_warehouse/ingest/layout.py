@@ -40,7 +40,11 @@ from hrss_warehouse.ingest.readers import Sheet
 
 DIMENSIONS = ("indicator", "region", "period")
 HEAD_ROWS = 60  # titles, unit rows and the header are within these
-LABEL_HEADERS = {"", "项目", "类别", "名称", "区域", "单位名称", "序号"}
+LABEL_HEADERS = {"", "项目", "类别", "名称", "区域", "单位名称"}
+# Columns that number or annotate rows; never a value, never the row label.
+IGNORED_HEADERS = {"序号", "编号", "行次", "栏次"}
+# Columns that compare with another period; their cells are not this period's figures.
+COMPARISON_WORDS = ("上年", "去年", "同期", "同比", "环比", "增减", "增幅")
 TOTAL_WORDS = {"合计", "总计", "全市", "全省", "全区", "全县", "总数", "全市合计"}
 BASIS_WORDS = {
     "本月": "period",
@@ -61,7 +65,7 @@ _FOOTNOTE = re.compile(
     r"^(?:(?:注|附注|备注|说明)\d*|资料来源|数据来源"
     r"|(?:填表|制表|审核|统计负责人|单位负责人|负责人|联系)(?:人|单位|日期|电话)?)\s*[:：]"
 )
-_UNIT = re.compile(r"单位\s*[:：]\s*([^\s,，;；:：)）]+)")
+_UNIT = re.compile(r"(?<![填报制表统计])(?:计量)?单位\s*[:：]\s*([^\s,，;；:：)）]+)")
 _TITLE_PERIOD = re.compile(
     r"\d{4}年(?:(?:1\s*[-~至－—]\s*)?\d{1,2}月份?|第[一二三四1-4]季度|[上下]半年)?"
 )
@@ -124,6 +128,7 @@ class SheetLayout:
     candidates: Iterator[Candidate] = field(default_factory=lambda: iter(()))
     missing_cells: int = 0
     skipped_rows: int = 0
+    skipped_columns: int = 0  # row-sum (合计) columns left out
     # Rows that cannot be read at all (no header found / required columns missing).
     unreadable: list[tuple[int, RowProblem, dict[str, str]]] = field(default_factory=list)
 
@@ -135,7 +140,8 @@ class _Classifier:
 
     def split_unit(self, text: str) -> tuple[str, str | None]:
         """``城镇新增就业人数（万人）`` → (name, 万人) when the last bracket is a unit."""
-        normalized = unicodedata.normalize("NFKC", text).strip()
+        # Headers wrap inside cells ("城镇新增就业人数\n（人）"): blanks are not part of a name.
+        normalized = _BLANKS.sub("", unicodedata.normalize("NFKC", text))
         m = re.fullmatch(r"(.+?)\(([^()]+)\)", normalized)
         if m and m.group(2).strip() in self.units:
             return m.group(1), m.group(2).strip()
@@ -176,6 +182,11 @@ class _Classifier:
             return {"column": canonical}
         if compact in LABEL_HEADERS:
             return {"label": compact}
+        if compact in IGNORED_HEADERS:
+            return {"ignored": compact}
+        if any(word in compact for word in COMPARISON_WORDS):
+            # 上年同期累计, 同比增长: a comparison, not this period's figure (ignored).
+            return {}
         dims: dict[str, str] = {}
         if basis := self.basis(compact):
             dims["basis"] = basis
@@ -212,8 +223,10 @@ class _Classifier:
     @staticmethod
     def _longest(text: str, names: dict[str, str]) -> str | None:
         # Names of two characters or fewer (舟山) are too likely to be part of other words.
+        # Chinese titles run from the larger unit to the smaller (浙江省舟山市定海区): of
+        # the names found, the one that ends last is the most specific; then the longest.
         found = [n for n in names if len(n) > 2 and n in text]
-        return max(found, key=len) if found else None
+        return max(found, key=lambda n: (text.rfind(n) + len(n), len(n))) if found else None
 
 
 def _is_number(text: str) -> bool:
@@ -298,7 +311,16 @@ def read_sheet(sheet: Sheet, catalog: Catalog, units: set[str]) -> SheetLayout:
     last, texts, dims = _header_rows(head, header_at, classifier, context, sheet.hidden_columns)
     body = itertools.chain(head[last + 1 :], stream)
     columns = {d["column"]: c for c, d in reversed(list(enumerate(dims))) if "column" in d}
-    value_columns = [c for c, d in enumerate(dims) if d and "column" not in d and "label" not in d]
+    value_columns = [
+        c for c, d in enumerate(dims) if d and not {"column", "label", "ignored"} & set(d)
+    ]
+    # A 合计 column in a sheet whose other value columns are not regions is a row sum
+    # (1月+2月+3月), not the figure of the title's region: left out, noted.
+    region_columns = [c for c in value_columns if "region" in dims[c]]
+    total_columns = [c for c in region_columns if _norm(dims[c]["region"]) in TOTAL_WORDS]
+    if total_columns and len(total_columns) == len(region_columns):
+        value_columns = [c for c in value_columns if c not in total_columns]
+        result.skipped_columns += len(total_columns)
     if "value" in columns:
         result.layout, value_columns = "long", [columns["value"]]
     elif not value_columns and columns:
@@ -384,7 +406,11 @@ def _candidates(
         if _FOOTNOTE.match(first) or repeated_header:
             result.skipped_rows += 1
             continue
-        record = {texts[c] or f"第{c + 1}列": t for c, t in enumerate(cells) if t.strip()}
+        record = {
+            (texts[c] if c < len(texts) else "") or f"第{c + 1}列": t
+            for c, t in enumerate(cells)
+            if t.strip()
+        }
         row_fields = {
             name: cells[c].strip()
             for name, c in columns.items()
@@ -448,7 +474,10 @@ def _label_fields(
         return {"period": period}
     needed = [d for d in DIMENSIONS if d not in provided]
     if not needed:
-        return {}  # columns and title say it all; the label only names the row
+        # Columns and title say it all, yet the row names something the catalog does
+        # not know (其中：女性 under a 技能人才 title): quarantined with its text, never
+        # counted as the title's indicator.
+        return {"indicator_name": name.strip()}
     fields = {_CANONICAL_FOR[needed[0]]: name.strip() if needed[0] == "indicator" else label}
     if unit and needed[0] == "indicator":
         fields["unit"] = unit

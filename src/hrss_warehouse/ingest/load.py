@@ -194,9 +194,11 @@ def parse_file(
         if produced:
             layouts.add(found.layout)
         result.missing_cells += found.missing_cells
+        where = f"工作表“{sheet.name}”" if sheet.name else ""
         if found.skipped_rows:
-            where = f"工作表“{sheet.name}”" if sheet.name else ""
             result.notes.append(f"{where}跳过{found.skipped_rows}行注释/重复表头")
+        if found.skipped_columns:
+            result.notes.append(f"{where}合计列为行合计，未作为数据载入")
     result.layout = layouts.pop() if len(layouts) == 1 else ("mixed" if layouts else None)
     if not result.rows_in and not result.quarantined:
         reject(None, RowProblem("file_empty", None, "没有数据行"), None)

@@ -52,7 +52,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "region_name": ("地区", "地区名称", "region_name", "region"),
     "period": ("统计期", "时期", "period"),
     "value": ("数值", "值", "value"),
-    "unit": ("单位", "unit"),
+    "unit": ("单位", "计量单位", "unit"),
     "basis": ("口径", "basis"),
     "source": ("来源", "source"),
     "note": ("备注", "note"),
@@ -157,7 +157,7 @@ def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
 _YEAR = re.compile(r"(\d{4})年?")
 _MONTH = re.compile(r"(\d{4})(?:年|-|/|\.)(\d{1,2})月?")
 _QUARTER = re.compile(r"(\d{4})(?:年)?(?:Q|第)([1-4一二三四])(?:季度)?", re.IGNORECASE)
-_YTD = re.compile(r"(\d{4})年?1[-~至](\d{1,2})月")
+_YTD = re.compile(r"(\d{4})年?1[-~至—–－](\d{1,2})月")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T00:00:00)?")
 _HALF = re.compile(r"(\d{4})年?(上|下)半年")
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
@@ -214,6 +214,8 @@ def _parse_period(raw: str) -> Period:
         )
     if m := _YEAR.fullmatch(text):
         year = int(m.group(1))
+        if year < 1:
+            raise RowProblem("period_invalid", "period", text)
         return Period(str(year), "year", date(year, 1, 1), date(year, 12, 31))
     raise RowProblem("period_invalid", "period", text)
 
