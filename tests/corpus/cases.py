@@ -59,6 +59,8 @@ def xlsx(sheets: list[dict]) -> Callable[[Path], None]:
                 sheet.append([None if v == "" else v for v in row])
             for cell_range in spec.get("merge", []):
                 sheet.merge_cells(cell_range)
+            for ref, number_format in spec.get("formats", {}).items():
+                sheet[ref].number_format = number_format
             for letter in spec.get("hidden_cols", []):
                 sheet.column_dimensions[letter].hidden = True
             if spec.get("state"):
@@ -553,6 +555,189 @@ CASES: list[Case] = [
         "35_only_label_headers.csv",
         text("序号,项目,名称\n1,城镇新增就业人数,4.6\n"),
         quarantined=[(2, "header_not_found")],
+    ),
+    # Cases 37-45: what a review of the layout code found (each loaded wrong or crashed).
+    Case(
+        # A 合计 column sums the row (1月+2月+3月): it is not the city's figure.
+        "37_total_column_in_a_months_table.csv",
+        text(
+            "2024年舟山市城镇新增就业人数月报,,,,\n"
+            "单位：万人,,,,\n"
+            "地区,1月,2月,3月,合计\n"
+            "定海区,0.12,0.10,0.15,0.37\n"
+            "普陀区,0.09,0.08,0.11,0.28\n"
+        ),
+        loaded=[
+            ("urban_new_jobs", "330902", "2024-01", "period", 0.12),
+            ("urban_new_jobs", "330902", "2024-02", "period", 0.10),
+            ("urban_new_jobs", "330902", "2024-03", "period", 0.15),
+            ("urban_new_jobs", "330903", "2024-01", "period", 0.09),
+            ("urban_new_jobs", "330903", "2024-02", "period", 0.08),
+            ("urban_new_jobs", "330903", "2024-03", "period", 0.11),
+        ],
+        layout="wide",
+        notes=("合计列为行合计",),
+    ),
+    Case(
+        # The unit after a line break inside the header cell: 1500 人 = 0.15 万人.
+        "38_header_unit_after_a_line_break.csv",
+        text(
+            "2024年各县（区）就业情况,,\n"
+            "单位：万人,,\n"
+            '地区,"城镇新增就业人数\n（人）",城镇登记失业率（%）\n'
+            "定海区,1500,1.6\n"
+        ),
+        loaded=[
+            ("urban_new_jobs", "330902", "2024", "period", 0.15),
+            ("registered_unemployment_rate", "330902", "2024", "period", 1.6),
+        ],
+        layout="wide",
+    ),
+    Case(
+        # 浙江省舟山市: the city, the most specific region the title names.
+        "39_title_names_province_and_city.csv",
+        text(
+            "2024年浙江省舟山市就业数据,,\n单位：万人,,\n指标名称,统计期,数值\n城镇新增就业人数,2024年,4.6\n"
+        ),
+        loaded=[("urban_new_jobs", "330900", "2024", "period", 4.6)],
+    ),
+    Case(
+        # 填报单位： names the reporting office, not the unit.
+        "40_reporting_office_is_not_a_unit.csv",
+        text(
+            "2024年舟山市城镇新增就业人数月报,,\n"
+            "填报单位：舟山市人力资源和社会保障局,,单位：万人\n"
+            "地区,1月,2月\n"
+            "定海区,0.12,0.10\n"
+        ),
+        loaded=[
+            ("urban_new_jobs", "330902", "2024-01", "period", 0.12),
+            ("urban_new_jobs", "330902", "2024-02", "period", 0.10),
+        ],
+        layout="wide",
+    ),
+    Case(
+        # 上年同期累计 compares with last year: not this March's year-to-date.
+        "41_prior_year_column.csv",
+        text(
+            "2024年3月舟山市城镇新增就业情况,,\n"
+            "单位：人,,\n"
+            "项目,上年同期累计,本年累计\n"
+            "城镇新增就业人数,7600,8100\n"
+        ),
+        loaded=[("urban_new_jobs", "330900", "2024-03", "ytd", 0.81)],
+        layout="wide",
+    ),
+    Case(
+        # 序号 numbers the rows (not the label); 计量单位 is the unit column.
+        "42_serial_number_and_unit_columns.csv",
+        text(
+            "舟山市人才统计表,,,,\n"
+            "序号,项目,计量单位,2023年,2024年\n"
+            "1,技能人才总量,万人,23.2,24.4\n"
+        ),
+        loaded=[
+            ("skilled_talent", "330900", "2023", "period", 23.2),
+            ("skilled_talent", "330900", "2024", "period", 24.4),  # 004 L89
+        ],
+        layout="wide",
+    ),
+    Case(
+        # Year to date printed with an em dash: 1—3月.
+        "43_em_dash_year_to_date.csv",
+        text("2024年舟山市就业情况,,\n项目,1—3月,1—4月\n城镇新增就业人数（万人）,0.81,1.09\n"),
+        loaded=[
+            ("urban_new_jobs", "330900", "2024-03", "ytd", 0.81),
+            ("urban_new_jobs", "330900", "2024-04", "ytd", 1.09),
+        ],
+        layout="wide",
+    ),
+    Case(
+        # Line 67 has one cell more than the header, beyond the rows the header is looked
+        # for in: the extra cell is kept in the record, the row loads.
+        "44_row_longer_than_the_header.csv",
+        text(
+            LONG
+            + "".join(
+                f"技能人才总量,{region},{year}年{month}月,{10 + month},万人,期末"
+                + (",extra" if (year, region, month) == (2024, "普陀区", 6) else "")
+                + "\n"
+                for year in (2023, 2024)
+                for region in ("舟山市", "定海区", "普陀区")
+                for month in range(1, 13)
+            )
+        ),
+        loaded=[
+            ("skilled_talent", code, f"{year}-{month:02d}", "end", float(10 + month))
+            for year in (2023, 2024)
+            for code in ("330900", "330902", "330903")
+            for month in range(1, 13)
+        ],
+    ),
+    Case(
+        # Under a 技能人才 title, a row the catalog does not know (其中：女性) is
+        # quarantined with its text, never counted as 技能人才.
+        "45_unknown_row_under_an_indicator_title.csv",
+        text(
+            "舟山市技能人才统计表,,,,\n"
+            "单位：万人,,,,\n"
+            "项目,2023年,,2024年,\n"
+            ",定海区,普陀区,定海区,普陀区\n"
+            "技能人才总量,9.0,8.0,9.1,8.2\n"
+            "其中：女性,3.1,2.9,3.3,3.0\n"
+        ),
+        loaded=[
+            ("skilled_talent", "330902", "2023", "period", 9.0),
+            ("skilled_talent", "330903", "2023", "period", 8.0),
+            ("skilled_talent", "330902", "2024", "period", 9.1),
+            ("skilled_talent", "330903", "2024", "period", 8.2),
+        ],
+        quarantined=[
+            (6, "indicator_unknown", "2023年定海区"),
+            (6, "indicator_unknown", "2023年普陀区"),
+            (6, "indicator_unknown", "2024年定海区"),
+            (6, "indicator_unknown", "2024年普陀区"),
+        ],
+        layout="wide",
+    ),
+    Case(
+        # Excel keeps 35.3% as 0.353 formatted as a percentage: read as shown (004 L15).
+        "46_xlsx_percent_format.xlsx",
+        xlsx(
+            [
+                {
+                    "title": "Sheet1",
+                    "rows": [
+                        ["指标名称", "地区", "统计期", "数值", "单位"],
+                        ["高技能人才占技能人才比例", "舟山市", "2024年", 0.353, "%"],
+                    ],
+                    "formats": {"D2": "0.0%"},
+                }
+            ]
+        ),
+        loaded=[("high_skilled_share", "330900", "2024", "period", 35.3)],
+    ),
+    Case(
+        # Years typed as numbers in an Excel header (2022, 2023, 2024).
+        "47_xlsx_numeric_year_headers.xlsx",
+        xlsx(
+            [
+                {
+                    "title": "Sheet1",
+                    "rows": [
+                        ["舟山市人才队伍主要指标", "", "", "", ""],
+                        ["指标", "单位", 2022, 2023, 2024],
+                        ["技能人才总量", "万人", 22.1, 23.2, 24.4],
+                    ],
+                }
+            ]
+        ),
+        loaded=[
+            ("skilled_talent", "330900", "2022", "period", 22.1),
+            ("skilled_talent", "330900", "2023", "period", 23.2),
+            ("skilled_talent", "330900", "2024", "period", 24.4),
+        ],
+        layout="wide",
     ),
     Case(
         # Legacy Excel 97-2003. No maintained library writes .xls, so this one file is

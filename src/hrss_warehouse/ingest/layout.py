@@ -233,6 +233,12 @@ def _is_number(text: str) -> bool:
     return bool(_NUMBER.match(_norm(text)))
 
 
+def _is_value(text: str) -> bool:
+    """A number that is not a year: Excel headers hold years as numbers (2022, 2023)."""
+    compact = _norm(text)
+    return _is_number(compact) and not re.fullmatch(r"(19|20)\d\d", compact)
+
+
 def _header_rows(rows, start, classifier, context, hidden):
     """(index of the last header row, per-column header texts, per-column dims)."""
     _line, top = rows[start]
@@ -248,7 +254,7 @@ def _header_rows(rows, start, classifier, context, hidden):
         if (
             filled
             and not below[first_col].strip()
-            and not any(_is_number(t) for _, t in filled)
+            and not any(_is_value(t) for _, t in filled)
             and all(classifier.header(t, context) for _, t in filled)
         ):
             bottom, last = below, start + 1
@@ -293,7 +299,7 @@ def read_sheet(sheet: Sheet, catalog: Catalog, units: set[str]) -> SheetLayout:
         filled = [t for t in cells if t.strip()]
         if not filled:
             continue
-        if any(_is_number(t) for t in filled):
+        if any(_is_value(t) for t in filled):
             break  # data before any header
         recognised = [classifier.header(t, context) for t in filled]
         if len(set(filled)) > 1 and sum(1 for d in recognised if d) >= 2:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -132,7 +131,9 @@ def _read_excel(path: Path) -> Workbook:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt files
         raise FileProblem("file_unreadable", f"无法作为Excel文件打开：{exc}") from None
-    hidden_columns = _hidden_columns(path) if path.suffix.lower() != ".xls" else {}
+    is_xlsx = path.suffix.lower() != ".xls"
+    hidden_columns = _hidden_columns(path) if is_xlsx else {}
+    percent_cells = _percent_cells(path) if is_xlsx else {}
     workbook = Workbook([])
     for meta in book.sheets_metadata:
         if meta.visible != SheetVisibleEnum.Visible:
@@ -141,8 +142,15 @@ def _read_excel(path: Path) -> Workbook:
         sheet = book.get_sheet_by_name(meta.name)
         grid = sheet.to_python(skip_empty_area=False)
         rows = []
+        percent = percent_cells.get(meta.name, set())
         for index, values in enumerate(grid, start=1):
-            cells = [_cell_text(v) for v in values]
+            cells = [
+                # Excel stores 35.3% as 0.353 with a percent format: show it as shown.
+                f"{v * 100:.12g}%"
+                if (index, c) in percent and isinstance(v, float | int) and not isinstance(v, bool)
+                else _cell_text(v)
+                for c, v in enumerate(values)
+            ]
             if any(c.strip() for c in cells):
                 rows.append((index, cells))
         hidden = hidden_columns.get(meta.name, set())
@@ -187,20 +195,68 @@ _NS = {
 }
 
 
+def _sheet_members(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip member of its XML), in workbook order."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", _NS)}
+    members = []
+    for sheet in book.findall("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        members.append((sheet.get("name", ""), member))
+    return members
+
+
+def _cell_ref(ref: str) -> tuple[int, int]:
+    """``D12`` → (12, 3): 1-based row, 0-based column."""
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch.upper()) - 64
+    return int(ref[len(letters) :]), column - 1
+
+
+def _percent_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """Sheet name → cells whose number format is a percentage (built-in 9/10 or a
+    custom format with %). Sheets are only scanned when the workbook has such a style."""
+    result: dict[str, set[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+            custom = {
+                f.get("numFmtId"): f.get("formatCode", "")
+                for f in styles.findall("m:numFmts/m:numFmt", _NS)
+            }
+            percent_styles = {
+                str(index)
+                for index, xf in enumerate(styles.findall("m:cellXfs/m:xf", _NS))
+                if xf.get("numFmtId") in ("9", "10") or "%" in custom.get(xf.get("numFmtId"), "")
+            }
+            if not percent_styles:
+                return {}
+            for name, member in _sheet_members(archive):
+                cells = set()
+                with archive.open(member) as stream:
+                    for _event, element in ElementTree.iterparse(stream, events=("end",)):
+                        if element.tag.rsplit("}", 1)[-1] == "c":
+                            if element.get("s") in percent_styles and element.get("r"):
+                                cells.add(_cell_ref(element.get("r")))
+                            element.clear()
+                if cells:
+                    result[name] = cells
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError):
+        return {}
+    return result
+
+
 def _hidden_columns(path: Path) -> dict[str, set[int]]:
     """Sheet name → hidden column indexes, from each sheet's ``<cols>`` (which precedes
     ``<sheetData>``, so only the head of each sheet's XML is read)."""
     result: dict[str, set[int]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
-            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-            targets = {
-                r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", _NS)
-            }
-            for sheet in book.findall("m:sheets/m:sheet", _NS):
-                target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
-                member = re.sub(r"^/", "", target) if target.startswith("/") else f"xl/{target}"
+            for name, member in _sheet_members(archive):
                 hidden: set[int] = set()
                 with archive.open(member) as stream:
                     for _event, element in ElementTree.iterparse(stream, events=("start",)):
@@ -211,7 +267,7 @@ def _hidden_columns(path: Path) -> dict[str, set[int]]:
                             first, last = int(element.get("min", 0)), int(element.get("max", 0))
                             hidden.update(range(first - 1, last))
                 if hidden:
-                    result[sheet.get("name", "")] = hidden
+                    result[name] = hidden
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
         return {}  # calamine still reads the cells; hidden columns just cannot be told
     return result
