@@ -740,6 +740,28 @@ CASES: list[Case] = [
         layout="wide",
     ),
     Case(
+        # 统计期 typed as the number 2024.10 and shown with two decimals: October, as
+        # shown — Excel stores it as 2024.1, which would otherwise read as January.
+        "48_xlsx_period_as_a_formatted_number.xlsx",
+        xlsx(
+            [
+                {
+                    "title": "Sheet1",
+                    "rows": [
+                        ["指标名称", "地区", "统计期", "数值", "单位"],
+                        ["城镇登记失业率", "舟山市", 2024.10, 1.7, "%"],
+                        ["城镇登记失业率", "定海区", 2024.09, 1.6, "%"],
+                    ],
+                    "formats": {"C2": "0.00", "C3": "0.00"},
+                }
+            ]
+        ),
+        loaded=[
+            ("registered_unemployment_rate", "330900", "2024-10", "period", 1.7),
+            ("registered_unemployment_rate", "330902", "2024-09", "period", 1.6),
+        ],
+    ),
+    Case(
         # Legacy Excel 97-2003. No maintained library writes .xls, so this one file is
         # committed (made once with xlwt 1.3.0); calamine reads it.
         "34_legacy_excel_97.xls",

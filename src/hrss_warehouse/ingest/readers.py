@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ def _read_excel(path: Path) -> Workbook:
         raise FileProblem("file_unreadable", f"无法作为Excel文件打开：{exc}") from None
     is_xlsx = path.suffix.lower() != ".xls"
     hidden_columns = _hidden_columns(path) if is_xlsx else {}
-    percent_cells = _percent_cells(path) if is_xlsx else {}
+    formatted_cells = _formatted_cells(path) if is_xlsx else {}
     workbook = Workbook([])
     for meta in book.sheets_metadata:
         if meta.visible != SheetVisibleEnum.Visible:
@@ -142,15 +143,9 @@ def _read_excel(path: Path) -> Workbook:
         sheet = book.get_sheet_by_name(meta.name)
         grid = sheet.to_python(skip_empty_area=False)
         rows = []
-        percent = percent_cells.get(meta.name, set())
+        formats = formatted_cells.get(meta.name, {})
         for index, values in enumerate(grid, start=1):
-            cells = [
-                # Excel stores 35.3% as 0.353 with a percent format: show it as shown.
-                f"{v * 100:.12g}%"
-                if (index, c) in percent and isinstance(v, float | int) and not isinstance(v, bool)
-                else _cell_text(v)
-                for c, v in enumerate(values)
-            ]
+            cells = [_shown(v, formats.get((index, c))) for c, v in enumerate(values)]
             if any(c.strip() for c in cells):
                 rows.append((index, cells))
         hidden = hidden_columns.get(meta.name, set())
@@ -217,10 +212,35 @@ def _cell_ref(ref: str) -> tuple[int, int]:
     return int(ref[len(letters) :]), column - 1
 
 
-def _percent_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """Sheet name → cells whose number format is a percentage (built-in 9/10 or a
-    custom format with %). Sheets are only scanned when the workbook has such a style."""
-    result: dict[str, set[tuple[int, int]]] = {}
+def _shown(value: object, number_format: tuple[bool, int] | None) -> str:
+    """A cell as Excel shows it: 35.3% for 0.353 under a percent format, 2024.10 for
+    2024.1 under a two-decimal format (an October period, not January)."""
+    if number_format is None or isinstance(value, bool) or not isinstance(value, float | int):
+        return _cell_text(value)
+    is_percent, decimals = number_format
+    if is_percent:
+        return f"{value * 100:.{decimals}f}%" if decimals else f"{value * 100:.12g}%"
+    return f"{value:.{decimals}f}"
+
+
+def _format_of(code: str) -> tuple[bool, int] | None:
+    """A number format code → (is a percentage, decimals shown), when it matters."""
+    code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code.split(";")[0])
+    decimals = len(m.group(1)) if (m := re.search(r"\.(0+)", code)) else 0
+    if "%" in code:
+        return True, decimals
+    return (False, decimals) if decimals else None
+
+
+# Built-in number formats that show decimals or percentages (ECMA-376 18.8.30).
+_BUILTIN_FORMATS = {"2": (False, 2), "4": (False, 2), "9": (True, 0), "10": (True, 2)}
+
+
+def _formatted_cells(path: Path) -> dict[str, dict[tuple[int, int], tuple[bool, int]]]:
+    """Sheet name → {(row, column): (is a percentage, decimals)} for cells whose number
+    format changes what is shown (percentages, fixed decimals). Sheets are only scanned
+    when the workbook has such a style."""
+    result: dict[str, dict[tuple[int, int], tuple[bool, int]]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
@@ -228,20 +248,23 @@ def _percent_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
                 f.get("numFmtId"): f.get("formatCode", "")
                 for f in styles.findall("m:numFmts/m:numFmt", _NS)
             }
-            percent_styles = {
-                str(index)
-                for index, xf in enumerate(styles.findall("m:cellXfs/m:xf", _NS))
-                if xf.get("numFmtId") in ("9", "10") or "%" in custom.get(xf.get("numFmtId"), "")
-            }
-            if not percent_styles:
+            styled = {}
+            for index, xf in enumerate(styles.findall("m:cellXfs/m:xf", _NS)):
+                format_id = xf.get("numFmtId", "0")
+                shown = _BUILTIN_FORMATS.get(format_id) or (
+                    _format_of(custom[format_id]) if format_id in custom else None
+                )
+                if shown:
+                    styled[str(index)] = shown
+            if not styled:
                 return {}
             for name, member in _sheet_members(archive):
-                cells = set()
+                cells = {}
                 with archive.open(member) as stream:
                     for _event, element in ElementTree.iterparse(stream, events=("end",)):
                         if element.tag.rsplit("}", 1)[-1] == "c":
-                            if element.get("s") in percent_styles and element.get("r"):
-                                cells.add(_cell_ref(element.get("r")))
+                            if element.get("s") in styled and element.get("r"):
+                                cells[_cell_ref(element.get("r"))] = styled[element.get("s")]
                             element.clear()
                 if cells:
                     result[name] = cells
