@@ -762,6 +762,13 @@ CASES: list[Case] = [
         ],
     ),
     Case(
+        # Months as columns and no year anywhere: each cell says the year is missing.
+        "49_months_without_a_year.csv",
+        text("舟山市城镇新增就业人数月报,,\n单位：万人,,\n地区,1月,2月\n定海区,0.12,0.10\n"),
+        quarantined=[(4, "period_year_missing", "1月"), (4, "period_year_missing", "2月")],
+        layout="wide",
+    ),
+    Case(
         # Legacy Excel 97-2003. No maintained library writes .xls, so this one file is
         # committed (made once with xlwt 1.3.0); calamine reads it.
         "34_legacy_excel_97.xls",

@@ -33,6 +33,7 @@ REASONS = {
     "region_unknown": "地区不在目录中",
     "period_missing": "统计期为空",
     "period_invalid": "统计期格式无法识别",
+    "period_year_missing": "统计期缺少年份（表题、工作表名和表头都没有给出年份）",
     "period_in_future": "统计期晚于今天",
     "value_missing": "数值为空",
     "value_not_numeric": "数值无法识别为数字",
@@ -159,6 +160,9 @@ _MONTH = re.compile(r"(\d{4})(?:年|-|/|\.)(\d{1,2})月?")
 _QUARTER = re.compile(r"(\d{4})(?:年)?(?:Q|第)([1-4一二三四])(?:季度)?", re.IGNORECASE)
 _YTD = re.compile(r"(\d{4})年?1[-~至—–－](\d{1,2})月")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T00:00:00)?")
+_WITHOUT_YEAR = re.compile(
+    r"(?:1[-~至—–－])?\d{1,2}月份?|第?[一二三四1-4]季度|Q[1-4]|[上下]半年", re.IGNORECASE
+)
 _HALF = re.compile(r"(\d{4})年?(上|下)半年")
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
 
@@ -217,6 +221,9 @@ def _parse_period(raw: str) -> Period:
         if year < 1:
             raise RowProblem("period_invalid", "period", text)
         return Period(str(year), "year", date(year, 1, 1), date(year, 12, 31))
+    if _WITHOUT_YEAR.fullmatch(text):
+        # 3月, 1-3月, 第一季度 with no year anywhere on the sheet: say so.
+        raise RowProblem("period_year_missing", "period", text)
     raise RowProblem("period_invalid", "period", text)
 
 
