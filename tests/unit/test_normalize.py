@@ -10,7 +10,9 @@ from hrss_warehouse.ingest.normalize import (
     REASONS,
     Period,
     RowProblem,
-    map_header,
+    canonical_column,
+    is_missing,
+    missing_columns,
     parse_basis,
     parse_period,
     parse_value,
@@ -234,8 +236,17 @@ def test_parse_basis_invalid(raw):
 # --------------------------------------------------------------------------- map_header
 
 
-def test_map_header_chinese():
-    mapping, missing = map_header(["指标名称", "地区", "统计期", "数值", "单位", "口径", "备注"])
+def columns_of(header: list[str]) -> dict[str, int]:
+    """Header row → {canonical column: first index}, as the layout reads a long sheet."""
+    mapping: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        if (canonical := canonical_column(cell)) and canonical not in mapping:
+            mapping[canonical] = index
+    return mapping
+
+
+def test_canonical_columns_chinese():
+    mapping = columns_of(["指标名称", "地区", "统计期", "数值", "单位", "口径", "备注"])
     assert mapping == {
         "indicator_name": 0,
         "region_name": 1,
@@ -245,13 +256,11 @@ def test_map_header_chinese():
         "basis": 5,
         "note": 6,
     }
-    assert missing == []
+    assert missing_columns(set(mapping)) == []
 
 
-def test_map_header_english_case_and_blanks():
-    mapping, missing = map_header(
-        ["Indicator_Code", " region_code ", "PERIOD", "value", "Unit", "source"]
-    )
+def test_canonical_columns_english_case_and_blanks():
+    mapping = columns_of(["Indicator_Code", " region_code ", "PERIOD", "value", "Unit", "source"])
     assert mapping == {
         "indicator_code": 0,
         "region_code": 1,
@@ -260,34 +269,46 @@ def test_map_header_english_case_and_blanks():
         "unit": 4,
         "source": 5,
     }
-    assert missing == []
+    assert missing_columns(set(mapping)) == []
 
 
-def test_map_header_alternative_spellings_and_first_wins():
-    mapping, missing = map_header(["指标", "行政区划代码", "时期", "值", "单位", "指标名称"])
+def test_canonical_columns_alternative_spellings():
+    mapping = columns_of(["指标", "行政区划代码", "时期", "值", "计量单位", "指标名称"])
     assert mapping["indicator_name"] == 0  # the first matching column wins
     assert mapping["region_code"] == 1
     assert mapping["period"] == 2
     assert mapping["value"] == 3
-    assert missing == []
+    assert mapping["unit"] == 4
+    assert missing_columns(set(mapping)) == []
 
 
-def test_map_header_ignores_unknown_columns():
-    mapping, missing = map_header(["序号", "指标代码", "地区代码", "统计期", "数值", "单位"])
-    assert "序号" not in mapping
-    assert mapping["indicator_code"] == 1
-    assert missing == []
+def test_unknown_header_cells_are_not_columns():
+    assert canonical_column("序号") is None
+    assert canonical_column('x");drop table raw.observations;--') is None
 
 
-def test_map_header_missing_value_column():
-    _mapping, missing = map_header(["指标名称", "地区", "统计期", "单位"])
-    assert missing == ["数值"]
+def test_missing_value_column():
+    assert missing_columns({"indicator_name", "region_name", "period", "unit"}) == ["数值"]
 
 
-def test_map_header_missing_everything():
-    mapping, missing = map_header(["序号", "口径"])
-    assert mapping == {"basis": 1}
-    assert missing == ["指标代码|指标名称", "地区代码|地区", "统计期", "数值", "单位"]
+def test_missing_everything():
+    assert missing_columns({"basis"}) == [
+        "指标代码|指标名称",
+        "地区代码|地区",
+        "统计期",
+        "数值",
+        "单位",
+    ]
+
+
+@pytest.mark.parametrize("text", ["", " ", "-", "—", "——", "…", "……", "...", "/", "N/A", "null"])
+def test_missing_markers(text):
+    assert is_missing(text)
+
+
+@pytest.mark.parametrize("text", ["0", "4.6", "四点六"])
+def test_figures_and_words_are_not_missing(text):
+    assert not is_missing(text)
 
 
 # --------------------------------------------------------------------------- RowProblem

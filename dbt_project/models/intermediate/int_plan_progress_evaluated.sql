@@ -285,12 +285,7 @@ ratios as (
 
     select
         *,
-        case
-            when actual_value is null or target_value is null then null
-            when target_kind in ('cumulative', 'annual') then actual_value / nullif(target_value, 0)
-            when direction = -1 then target_value / nullif(actual_value, 0)
-            else actual_value / nullif(target_value, 0)
-        end as attainment_ratio,
+        {{ attainment_ratio('actual_value') }} as attainment_ratio,
         case
             when target_kind in ('cumulative', 'annual') then actual_value / nullif(target_value, 0)
             when target_kind = 'level'
@@ -463,12 +458,7 @@ projected as (
     select
         *,
         actual_value - expected_value as gap_to_expected,
-        case
-            when projected_end_value is null or target_value is null then null
-            when target_kind in ('cumulative', 'annual') then projected_end_value / nullif(target_value, 0)
-            when direction = -1 then target_value / nullif(projected_end_value, 0)
-            else projected_end_value / nullif(target_value, 0)
-        end as projected_attainment,
+        {{ attainment_ratio('projected_end_value') }} as projected_attainment,
         -- When the trend reaches the target: plan start + the months it takes (null when
         -- the trend points away from the target or it is already met).
         case

@@ -35,7 +35,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from hrss_warehouse.catalog import Catalog
-from hrss_warehouse.ingest.normalize import HEADER_ALIASES, RowProblem, parse_period
+from hrss_warehouse.ingest.normalize import (
+    RowProblem,
+    canonical_column,
+    is_missing,
+    missing_columns,
+    parse_period,
+)
 from hrss_warehouse.ingest.readers import Sheet
 
 DIMENSIONS = ("indicator", "region", "period")
@@ -73,10 +79,6 @@ _PARTIAL_PERIOD = re.compile(
     r"(?:1\s*[-~至－—]\s*)?\d{1,2}月份?|第[一二三四1-4]季度|Q[1-4]|[上下]半年"
 )
 _NUMBER = re.compile(r"^[+-]?[\d,]*\.?\d+%?$")
-_MISSING = {"", "-", "—", "——", "–", "…", "……", "...", "/", "n/a", "na", "null"}
-_ALIASES = {
-    alias.lower(): canonical for canonical, aliases in HEADER_ALIASES.items() for alias in aliases
-}
 _CANONICAL_FOR = {"indicator": "indicator_name", "region": "region_name", "period": "period"}
 
 
@@ -91,10 +93,6 @@ def _norm_text(text: str) -> str:
 def _norm(text: object) -> str:
     # Labels, headers and names repeat on every row of a big sheet: cached.
     return _norm_text(str(text or ""))
-
-
-def is_missing(text: str) -> bool:
-    return _norm(text).lower() in {unicodedata.normalize("NFKC", m) for m in _MISSING}
 
 
 @dataclass
@@ -178,7 +176,7 @@ class _Classifier:
         compact = _norm(text)
         if not compact:
             return {}
-        if canonical := _ALIASES.get(compact.lower()):
+        if canonical := canonical_column(compact):
             return {"column": canonical}
         if compact in LABEL_HEADERS:
             return {"label": compact}
@@ -447,19 +445,13 @@ def _candidates(
 
 
 def _missing_long_columns(columns: dict[str, int], context: Context) -> list[str]:
-    from hrss_warehouse.ingest.normalize import HEADER_ZH, REQUIRED_GROUPS
-
     from_context = {
         "region_name": context.region,
         "period": context.period,
         "unit": context.unit,
         "indicator_name": context.indicator,
     }
-    return [
-        "|".join(HEADER_ZH.get(c, c) for c in group)
-        for group in REQUIRED_GROUPS
-        if not any(c in columns or from_context.get(c) for c in group)
-    ]
+    return missing_columns(set(columns) | {c for c, v in from_context.items() if v})
 
 
 def _label_fields(

@@ -89,6 +89,30 @@ class FileResult:
         return "partially_loaded" if self.quarantined else "loaded"
 
 
+def file_problem(
+    file_name: str,
+    problem: RowProblem,
+    line: int | None = None,
+    record: dict[str, str] | None = None,
+    sheet: str | None = None,
+    column: str | None = None,
+    value_text: str | None = None,
+) -> dict[str, object]:
+    """One quarantine record: a row's (with ``line``) or the whole file's (without)."""
+    return {
+        "value_text": value_text,  # for the department's report only
+        "row_number": line or None,
+        "sheet_name": sheet or None,
+        "column_label": column,
+        "field_name": problem.field,
+        "reason_code": problem.reason_code,
+        "message_zh": problem.message_zh(file_name, line, sheet=sheet, column=column)
+        if line
+        else f"文件“{file_name}” {REASONS[problem.reason_code]}：{problem.text or ''}".rstrip("："),
+        "raw_record": json.dumps(record, ensure_ascii=False) if record else None,
+    }
+
+
 def parse_file(
     path: Path,
     catalog: Catalog,
@@ -113,20 +137,7 @@ def parse_file(
         value_text: str | None = None,
     ) -> None:
         result.quarantined.append(
-            {
-                "value_text": value_text,  # for the department's report only
-                "row_number": line or None,
-                "sheet_name": sheet or None,
-                "column_label": column,
-                "field_name": problem.field,
-                "reason_code": problem.reason_code,
-                "message_zh": problem.message_zh(name, line, sheet=sheet, column=column)
-                if line
-                else f"文件“{name}” {REASONS[problem.reason_code]}：{problem.text or ''}".rstrip(
-                    "："
-                ),
-                "raw_record": json.dumps(record, ensure_ascii=False) if record else None,
-            }
+            file_problem(name, problem, line, record, sheet, column, value_text)
         )
 
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:

@@ -88,7 +88,7 @@ BASIS = {
 # Compared after NFKC (as every cell is), which turns “……” into “......”.
 _MISSING = {
     unicodedata.normalize("NFKC", m)
-    for m in ("", "-", "—", "——", "–", "…", "……", "...", "n/a", "na", "null")
+    for m in ("", "-", "—", "——", "–", "…", "……", "...", "/", "n/a", "na", "null")
 }
 
 
@@ -135,24 +135,28 @@ def _text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value or "")).strip()
 
 
-def map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Header cells → {canonical column: index}, plus the required columns missing."""
-    wanted = {
-        alias.lower(): canonical
-        for canonical, aliases in HEADER_ALIASES.items()
-        for alias in aliases
-    }
-    mapping: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        canonical = wanted.get(_text(cell).lower())
-        if canonical and canonical not in mapping:
-            mapping[canonical] = index
-    missing = [
+_HEADER_LOOKUP = {
+    alias.lower(): canonical for canonical, aliases in HEADER_ALIASES.items() for alias in aliases
+}
+
+
+def canonical_column(cell: object) -> str | None:
+    """A header cell → its canonical column (``指标名称`` → indicator_name), or None."""
+    return _HEADER_LOOKUP.get(_text(cell).replace(" ", "").lower())
+
+
+def missing_columns(present: set[str]) -> list[str]:
+    """The required column groups none of whose columns is ``present``, in Chinese."""
+    return [
         "|".join(HEADER_ZH.get(c, c) for c in group)
         for group in REQUIRED_GROUPS
-        if not any(c in mapping for c in group)
+        if not any(c in present for c in group)
     ]
-    return mapping, missing
+
+
+def is_missing(raw: object) -> bool:
+    """``—`` ``-`` ``…`` ``/`` or blank: no figure (never zero)."""
+    return _text(raw).replace(" ", "").lower() in _MISSING
 
 
 _YEAR = re.compile(r"(\d{4})年?")

@@ -26,8 +26,8 @@ from datetime import date
 from pathlib import Path
 
 from hrss_warehouse.catalog import Catalog
-from hrss_warehouse.ingest.load import SPOOL_COLUMNS, FileResult, parse_file
-from hrss_warehouse.ingest.normalize import REASONS
+from hrss_warehouse.ingest.load import SPOOL_COLUMNS, FileResult, file_problem, parse_file
+from hrss_warehouse.ingest.normalize import RowProblem
 from hrss_warehouse.ingest.readers import Limits
 
 _DATE_FIELDS = ("period_start_date", "period_end_date")
@@ -35,18 +35,7 @@ _DATE_FIELDS = ("period_start_date", "period_end_date")
 
 def _failed(path: Path, reason: str, detail: str) -> FileResult:
     result = FileResult()
-    result.quarantined.append(
-        {
-            "value_text": None,
-            "row_number": None,
-            "sheet_name": None,
-            "column_label": None,
-            "field_name": None,
-            "reason_code": reason,
-            "message_zh": f"文件“{path.name}” {REASONS[reason]}：{detail}",
-            "raw_record": None,
-        }
-    )
+    result.quarantined.append(file_problem(path.name, RowProblem(reason, None, detail)))
     return result
 
 
