@@ -43,6 +43,7 @@ PLAN_INDICATOR_COLUMNS = [
     "parent_indicator_code",
     "unit",
     "target_kind",
+    "trajectory_shape",
     "direction",
     "attribute",
     "baseline_year",
@@ -53,6 +54,7 @@ PLAN_INDICATOR_COLUMNS = [
     "target_value",
     "target_comparator",
     "target_notation",
+    "target_growth_rate",
     "result_year",
     "result_value",
     "result_notation",
@@ -312,9 +314,9 @@ def _indicator_record(code: str, row: PlanRow) -> dict[str, object]:
         "unit": row.unit,
         "direction": row.direction,
         # Counts add up from districts to the city; rates and per-capita figures
-        # (每万名劳动力中研发人员, 人/万人) do not.
+        # (每万名劳动力中研发人员, 人/万人, 全员劳动生产率 万元/人) do not.
         "is_additive": "false"
-        if row.unit in ("%", "人/万人") or row.name.startswith(("每万", "万人"))
+        if row.unit in ("%", "人/万人", "万元/人") or row.name.startswith(("每万", "万人"))
         else "true",
     }
 
@@ -343,6 +345,19 @@ def _plan_indicator_record(
         note += "; approximate target (约/左右)"
     if row.target and row.target.upper is not None:
         note += f"; range target, met at its bottom (top: {_fmt(row.target.upper)})"
+    target_value = _value(row.target, factor)
+    growth_rate = None
+    if row.trajectory_shape == "geometric" and row.target and row.baseline:
+        # 年均增长 g% from the baseline: T = x0 (1 + g/100)^(target year - baseline year).
+        growth_rate = row.target.value
+        years = target_year - baseline_year
+        target_value = round(_value(row.baseline, factor) * (1 + growth_rate / 100) ** years, 10)
+        note = (
+            f"target is a yearly growth rate of {_fmt(growth_rate)}% compounded over {years} "
+            f"years from the baseline: {_fmt(_value(row.baseline, factor))} × "
+            f"{_fmt(1 + growth_rate / 100)}^{years} = {_fmt(round(target_value, 4))}; "
+            "geometric trajectory"
+        )
     return {
         "plan_code": plan_code,
         "effective_from_date": effective_from,
@@ -352,6 +367,7 @@ def _plan_indicator_record(
         "parent_indicator_code": parent,
         "unit": unit,
         "target_kind": row.target_kind,
+        "trajectory_shape": row.trajectory_shape,
         "direction": row.direction,
         "attribute": row.attribute,
         "baseline_year": baseline_year,
@@ -359,9 +375,10 @@ def _plan_indicator_record(
         "baseline_comparator": row.baseline.comparator if row.baseline else "",
         "baseline_notation": row.written.get("baseline", ""),
         "target_year": target_year,
-        "target_value": _value(row.target, factor),
+        "target_value": target_value,
         "target_comparator": row.target.comparator if row.target else "",
         "target_notation": row.written.get("target", ""),
+        "target_growth_rate": growth_rate,
         "result_year": result_year if row.result else None,
         "result_value": _value(row.result, factor),
         "result_notation": row.written.get("result", ""),

@@ -5,6 +5,8 @@ Understands the notation of Chinese plan documents:
 - units from the name's last bracket: ``（万人）`` ``（%）`` ``（万人次）`` ``(人)`` ``（家）`` ``（亿元）``;
 - cumulative totals in ``( )`` ``[ ]`` ``{ }``, honouring a footnote that says which
   bracket means what (``注：（ ）内为五年累计数``);
+- yearly growth rates ``年均增长6%以上`` (or a bracket a footnote calls 年均增速),
+  compounded on the baseline into the level they imply (geometric trajectory);
 - comparators ``≤3`` ``<3`` ``≥96`` ``>96`` ``96以上`` ``3以内`` ``控制在3%以内``, approximations
   ``约`` ``左右``, and ``—`` ``——`` ``-`` or empty for no value;
 - 预期性 → expected, 约束性 → binding; sections (一、就业 …) → domain; ``其中：`` rows
@@ -20,7 +22,7 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 KNOWN_UNITS = {
@@ -43,6 +45,7 @@ KNOWN_UNITS = {
     "人年",  # full-time-equivalent person-years (R&D personnel)
     "人/万人",  # per 10,000 population
     "期",  # training classes (高研班培训10-15期)
+    "万元/人",  # labour productivity (全员劳动生产率, 002 L738)
 }
 DOMAINS = {
     "就业": "employment",
@@ -96,6 +99,9 @@ class Notation:
     bracket: str = ""  # "(", "[", "{" or ""
     is_approximate: bool = False
     upper: float | None = None  # the top of a range target ("5—10个"); value is its bottom
+    # "年均增长6%以上" / a bracket the footnote calls 年均增速: value is a yearly growth
+    # rate in percent, not a level.
+    is_growth_rate: bool = False
 
 
 @dataclass
@@ -116,6 +122,8 @@ class PlanRow:
     target_kind: str = "none"
     direction: int = 1
     is_cumulative: bool = False
+    # "geometric" when the target is a yearly growth rate applied to the baseline.
+    trajectory_shape: str = "linear"
 
 
 @dataclass
@@ -125,6 +133,7 @@ class PlanTable:
     target_year: int | None = None
     result_year: int | None = None
     cumulative_brackets: set[str] = field(default_factory=lambda: set(_BRACKETS))
+    growth_brackets: set[str] = field(default_factory=set)
     footnotes: list[str] = field(default_factory=list)
 
 
@@ -147,6 +156,13 @@ def parse_notation(raw: str) -> Notation | None:
     body, bracket, comparator, approximate = text, "", "", False
     if body[:1] in _BRACKETS and body.endswith(_BRACKETS[body[:1]]):
         bracket, body = body[:1], body[1:-1].strip()
+    growth = False
+    # 年均增长6%以上 / 年均增速6% / 年均6%: a compound yearly growth rate.
+    # A bare 年均 needs the % to be a rate: "年均1.2万人" would be a yearly amount.
+    if (m := re.fullmatch(r"年均(增长|增速|递增)?率?\s*(.+)", body)) and (
+        m.group(1) or "%" in m.group(2)
+    ):
+        growth, body = True, m.group(2).strip()
     if body.startswith("约"):
         approximate, body = True, body[1:].strip()
     if body.endswith("左右"):
@@ -176,6 +192,7 @@ def parse_notation(raw: str) -> Notation | None:
             bracket=bracket,
             is_approximate=approximate,
             upper=high,
+            is_growth_rate=growth,
         )
     for suffix, symbol in (("以内", "<="), ("以下", "<="), ("以上", ">=")):
         if body.endswith(suffix):
@@ -202,6 +219,7 @@ def parse_notation(raw: str) -> Notation | None:
         comparator=comparator,
         bracket=bracket,
         is_approximate=approximate,
+        is_growth_rate=growth,
     )
 
 
@@ -228,6 +246,9 @@ def target_kind_of(row: PlanRow, cumulative_brackets: set[str]) -> str:
     target, baseline = row.target, row.baseline
     if target is None:
         return "none"
+    if target.is_growth_rate:
+        # A level reached by compounding the rate on the baseline (geometric trajectory).
+        return "level"
     if row.name.startswith("每年"):
         return "annual"
     if target.bracket and target.bracket in cumulative_brackets:
@@ -390,9 +411,37 @@ def parse_plan_table(path: Path) -> PlanTable:
     if errors:
         raise PlanTableError(errors)
     for row in table.rows:
+        _mark_growth_target(row, table, errors)
+    if errors:
+        raise PlanTableError(errors)
+    for row in table.rows:
         row.target_kind = target_kind_of(row, table.cumulative_brackets)
         row.is_cumulative = row.target_kind == "cumulative"
+        if row.target is not None and row.target.is_growth_rate:
+            row.trajectory_shape = "geometric"
     return table
+
+
+def _mark_growth_target(row: PlanRow, table: PlanTable, errors: list[LineError]) -> None:
+    """A target written as a yearly growth rate (年均增长6%, or in a bracket the footnote
+    calls 年均增速) on an indicator that is itself a level: it needs a positive baseline
+    to compound from. An indicator that *is* a growth rate (全员劳动生产率年均增长（%）)
+    keeps its figure as a plain level to reach."""
+    target = row.target
+    if target is None:
+        return
+    if target.bracket and target.bracket in table.growth_brackets and not target.is_growth_rate:
+        target = row.target = replace(target, is_growth_rate=True)
+    if not target.is_growth_rate:
+        return
+    if row.unit == "%" and re.search(r"增长|增速", row.name):
+        row.target = replace(target, is_growth_rate=False)
+        return
+    text = f"{row.name_as_written}\t{target.text}"
+    if row.baseline is None or row.baseline.value is None or row.baseline.bracket:
+        errors.append(LineError(row.line, text, "年均增速目标需要基数，才能换算为目标年的水平"))
+    elif row.baseline.value <= 0:
+        errors.append(LineError(row.line, text, "基数为零或负数，无法按年均增速复利换算"))
 
 
 def _apply_footnote(text: str, table: PlanTable) -> None:
@@ -405,3 +454,5 @@ def _apply_footnote(text: str, table: PlanTable) -> None:
             table.cumulative_brackets.add(bracket)
         else:
             table.cumulative_brackets.discard(bracket)
+            if re.search(r"年均(增速|增长)", meaning):
+                table.growth_brackets.add(bracket)

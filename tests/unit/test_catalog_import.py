@@ -182,6 +182,43 @@ def test_plan_units_convert_to_the_catalog_unit(catalog_dir, tmp_path):
     )
 
 
+def test_a_growth_rate_target_is_stored_as_the_level_it_implies(catalog_dir, tmp_path):
+    # 16.6万元/人 in 2020 (002 L738), 年均增长6%以上 to 2025 (L874): 16.6 × 1.06^5 = 22.2145.
+    table = tmp_path / "t.txt"
+    table.write_text(
+        HEADER.replace("一、就业", "三、人才效能和环境")
+        + "1. 全员劳动生产率（万元/人）\t16.6\t年均增长6%以上\t预期性\n",
+        "utf-8",
+    )
+    do_import(table, catalog_dir, plan_code="zj_productivity", region_code="330000", line_offset=0)
+    (row,) = [
+        r for r in rows(catalog_dir, "plan_indicators.csv") if r["plan_code"] == "zj_productivity"
+    ]
+    assert {
+        k: row[k]
+        for k in (
+            "target_kind",
+            "trajectory_shape",
+            "baseline_value",
+            "target_value",
+            "target_comparator",
+            "target_notation",
+            "target_growth_rate",
+        )
+    } == {
+        "target_kind": "level",
+        "trajectory_shape": "geometric",
+        "baseline_value": "16.6",
+        "target_value": "22.21454459",
+        "target_comparator": ">=",
+        "target_notation": "年均增长6%以上",
+        "target_growth_rate": "6",
+    }
+    assert "16.6 × 1.06^5 = 22.2145" in row["note"]
+    indicators = {r["indicator_name_zh"]: r for r in rows(catalog_dir, "indicators.csv")}
+    assert indicators["全员劳动生产率"]["is_additive"] == "false"  # per person
+
+
 def test_cli_lists_every_bad_line_and_exits_non_zero(catalog_dir, tmp_path):
     table = tmp_path / "bad.txt"
     table.write_text(

@@ -274,10 +274,50 @@ HEADER = "指标\t2020年基数\t2025年规划目标\t属性\n一、就业\n"
 
 
 def test_footnote_decides_what_a_bracket_means(table_file):
-    text = HEADER + "1. 城镇新增就业人数（万人）\t—\t[22]\t预期性\n注：[ ]内为年均增速\n"
+    text = HEADER + "1. 参保人数（万人）\t80\t[5]\t预期性\n注：[ ]内为年均增速\n"
     (row,) = parse_plan_table(table_file(text)).rows
     assert row.target.bracket == "["
-    assert row.target_kind == "level"  # the footnote says [ ] is not a cumulative total
+    # The footnote says [ ] is not a cumulative total but a yearly growth rate.
+    assert (row.target_kind, row.trajectory_shape) == ("level", "geometric")
+    assert (row.target.value, row.target.is_growth_rate) == (5.0, True)
+
+
+def test_a_growth_rate_target_compounds_on_its_baseline(table_file):
+    # 浙江 全员劳动生产率: 16.6万元/人 in 2020 (002 L738), 年均增长6%以上 (L874).
+    text = (
+        HEADER.replace("一、就业", "三、人才效能和环境")
+        + "1. 全员劳动生产率（万元/人）\t16.6\t年均增长6%以上\t预期性\n"
+    )
+    (row,) = parse_plan_table(table_file(text)).rows
+    assert (row.target_kind, row.trajectory_shape, row.unit) == ("level", "geometric", "万元/人")
+    assert (row.target.value, row.target.comparator, row.target.is_growth_rate) == (6.0, ">=", True)
+
+
+def test_an_indicator_that_is_a_growth_rate_keeps_a_plain_target(table_file):
+    # 表2 prints 全员劳动生产率年均增长（%） 6以上 (002 L874): the rate itself is the figure.
+    text = HEADER + "1. 全员劳动生产率年均增长（%）\t—\t年均增长6%以上\t预期性\n"
+    (row,) = parse_plan_table(table_file(text)).rows
+    assert (row.target_kind, row.trajectory_shape, row.target.is_growth_rate) == (
+        "level",
+        "linear",
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cells", "reason"),
+    [
+        ("—\t年均增长6%", "年均增速目标需要基数，才能换算为目标年的水平"),
+        ("0\t年均增长6%", "基数为零或负数，无法按年均增速复利换算"),
+        ("(12)\t年均增长6%", "年均增速目标需要基数，才能换算为目标年的水平"),
+    ],
+)
+def test_a_growth_rate_without_a_level_to_compound_on_is_refused(table_file, cells, reason):
+    text = HEADER + f"1. 参保人数（万人）\t{cells}\t预期性\n"
+    with pytest.raises(PlanTableError) as caught:
+        parse_plan_table(table_file(text))
+    (error,) = caught.value.errors
+    assert (error.line, error.reason) == (3, reason)
 
 
 @pytest.mark.parametrize(

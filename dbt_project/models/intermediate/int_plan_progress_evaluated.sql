@@ -6,6 +6,11 @@
 --   C  baseline_progress  = (x - x0)/(T - x0) (level), plan-to-date/T (cumulative)
 --   ρ  pace_ratio         = C / e, null while e < 0.10
 --   expected_value        = x0 + e (T - x0) (level), e T (cumulative), m/12 T (annual)
+--   geometric (target = 年均增长 g% on x0, so T = x0 (1 + g)^n), for x0, T, x > 0:
+--     expected_value = x0 (T/x0)^e,  C = ln(x/x0) / ln(T/x0) (so ρ = observed CAGR /
+--     required CAGR, as ESCAP's growth-rate indicators), projected_end_value =
+--     x0 (x/x0)^(1/e) (the observed CAGR carried on); a zero or negative figure has no
+--     CAGR, and is measured on the straight line instead
 --   seasonal_expected     = the same with last year's share of the year by month m
 --   projected_end_value   = time-weighted least squares (w = 1 + t/12) read at the plan end
 --   headroom              = T - x (ceiling), x - T (floor), as decimals
@@ -81,6 +86,7 @@ observed_points as (
         targets.indicator_code,
         targets.region_code,
         targets.target_kind,
+        targets.trajectory_shape,
         targets.attribute,
         targets.target_comparator,
         targets.unit,
@@ -123,6 +129,7 @@ document_points as (
         targets.indicator_code,
         targets.region_code,
         targets.target_kind,
+        targets.trajectory_shape,
         targets.attribute,
         targets.target_comparator,
         targets.unit,
@@ -261,7 +268,17 @@ baselined as (
                     0
                 )
             else time_elapsed_ratio
-        end as level_pace_basis
+        end as level_pace_basis,
+        -- Compounding needs a positive start and end (a catalog refuses a growth target
+        -- on a zero or negative baseline; this guards hand-edited seeds).
+        coalesce(
+            trajectory_shape = 'geometric'
+            and target_kind = 'level'
+            and baseline_value > 0
+            and target_value > 0
+            and not is_baseline_imputed,
+            false
+        ) as is_geometric
 
     from (
         select
@@ -288,6 +305,8 @@ ratios as (
         {{ attainment_ratio('actual_value') }} as attainment_ratio,
         case
             when target_kind in ('cumulative', 'annual') then actual_value / nullif(target_value, 0)
+            when is_geometric and actual_value > 0
+                then ln(actual_value / baseline_used_value) / nullif(ln(target_value / baseline_used_value), 0)
             when target_kind = 'level'
                 then (actual_value - baseline_used_value) / nullif(target_value - baseline_used_value, 0)
         end as baseline_progress,
@@ -412,6 +431,8 @@ trajectory as (
         -- Where the linear trajectory from the baseline (or from 0 for a total)
         -- says the indicator should be at this date.
         case
+            when is_geometric
+                then baseline_used_value * pow(target_value / baseline_used_value, pace_basis)
             when target_kind = 'level'
                 then baseline_used_value + pace_basis * (target_value - baseline_used_value)
             when target_kind = 'cumulative' then time_elapsed_ratio * target_value
@@ -428,6 +449,9 @@ trajectory as (
         -- The weighted trend carried to the plan's end (for totals, the run rate since
         -- the plan start; for an annual task, since 1 January).
         case
+            -- A growth target: the observed yearly growth since the baseline, compounded on.
+            when is_geometric and actual_value > 0 and pace_basis > 0
+                then baseline_used_value * pow(actual_value / baseline_used_value, 1 / pace_basis)
             when target_kind in ('level', 'bound_max', 'bound_min') and trend_slope is not null
                 then (s_wy - trend_slope * s_wt) / s_w + trend_slope * plan_months
             when target_kind = 'cumulative' and time_elapsed_ratio > 0
@@ -462,6 +486,23 @@ projected as (
         -- When the trend reaches the target: plan start + the months it takes (null when
         -- the trend points away from the target or it is already met).
         case
+            -- At the observed growth rate: t · ln(T/x0) / ln(x/x0) months from the start.
+            when is_geometric and actual_value > 0
+                then case
+                    when
+                        direction * ln(actual_value / baseline_used_value) > 0
+                        and not is_target_met
+                        and t_months * ln(target_value / baseline_used_value) / ln(actual_value / baseline_used_value)
+                        <= {{ var('projection_horizon_months') }}
+                        then cast(
+                            make_date(start_year, 1, 1)
+                            + to_months(cast(ceil(
+                                t_months * ln(target_value / baseline_used_value)
+                                / ln(actual_value / baseline_used_value)
+                            ) as integer))
+                            - interval 1 day as date
+                        )
+                end
             when
                 target_kind = 'level'
                 and trend_slope is not null
@@ -505,6 +546,7 @@ final as (
         indicator_code,
         region_code,
         target_kind,
+        case when is_geometric then 'geometric' else 'linear' end as trajectory_shape,
         attribute,
         unit,
         observation_period_code,
@@ -561,8 +603,12 @@ final as (
                 then 'within the bound, headroom ' || cast(round(headroom, 4) as varchar)
             when target_kind in ('bound_max', 'bound_min') then 'outside the bound'
             when baseline_progress is null and target_kind = 'level' then 'no baseline to measure progress from'
+            when is_geometric and actual_value <= 0
+                then 'a zero or negative figure has no growth rate: measured on the straight line, C='
+                || cast(round(baseline_progress, 3) as varchar)
             else
-                'C=' || cast(round(baseline_progress, 3) as varchar)
+                case when is_geometric then 'geometric ' else '' end
+                || 'C=' || cast(round(baseline_progress, 3) as varchar)
                 || ' e=' || cast(round(pace_basis, 3) as varchar)
                 || coalesce(' rho=' || cast(round(pace_ratio, 3) as varchar), '')
         end as status_reason,

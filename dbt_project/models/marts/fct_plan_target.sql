@@ -16,6 +16,7 @@ final as (
         parent_indicator_code,
         indicator_name_as_written,
         target_kind,
+        trajectory_shape,
         attribute,
         unit,
         baseline_comparator,
@@ -31,6 +32,7 @@ final as (
         baseline_value,
         target_year,
         target_value,
+        target_growth_rate,
         result_year,
         result_value,
         effective_from_date

@@ -23,6 +23,8 @@ renamed as (
         source.indicator_name_as_written,
         source.unit,
         source.target_kind,
+        -- A catalog written before the column existed has straight-line targets.
+        coalesce(source.trajectory_shape, 'linear') as trajectory_shape,
         source.attribute,
         coalesce(source.baseline_comparator, '') as baseline_comparator,
         source.baseline_notation,
@@ -46,6 +48,7 @@ renamed as (
         source.baseline_value,
         source.target_year,
         source.target_value,
+        source.target_growth_rate,
         source.result_year,
         source.result_value
 
