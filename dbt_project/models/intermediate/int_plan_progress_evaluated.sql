@@ -87,6 +87,10 @@ observed_points as (
         targets.region_code,
         targets.target_kind,
         targets.trajectory_shape,
+        targets.on_track_min_pace as indicator_on_track_min_pace,
+        targets.needs_acceleration_min_pace as indicator_needs_acceleration_min_pace,
+        targets.ahead_min_pace as indicator_ahead_min_pace,
+        targets.at_risk_headroom as indicator_at_risk_headroom,
         targets.attribute,
         targets.target_comparator,
         targets.unit,
@@ -130,6 +134,10 @@ document_points as (
         targets.region_code,
         targets.target_kind,
         targets.trajectory_shape,
+        targets.on_track_min_pace as indicator_on_track_min_pace,
+        targets.needs_acceleration_min_pace as indicator_needs_acceleration_min_pace,
+        targets.ahead_min_pace as indicator_ahead_min_pace,
+        targets.at_risk_headroom as indicator_at_risk_headroom,
         targets.attribute,
         targets.target_comparator,
         targets.unit,
@@ -539,6 +547,29 @@ projected as (
 
 ),
 
+cut_offs as (
+
+    -- The indicator's own cut-offs where the bureau set them (seeds/status_thresholds.csv,
+    -- carried on the target), the project's otherwise.
+    select
+        *,
+        coalesce(indicator_on_track_min_pace, {{ var('on_track_min_pace') }}) as on_track_min_pace,
+        coalesce(
+            indicator_needs_acceleration_min_pace, {{ var('needs_acceleration_min_pace') }}
+        ) as needs_acceleration_min_pace,
+        coalesce(indicator_ahead_min_pace, {{ var('ahead_min_pace') }}) as ahead_min_pace,
+        coalesce(
+            indicator_at_risk_headroom,
+            case
+                when unit = '%' then {{ var('at_risk_headroom_pp') }}
+                else {{ var('at_risk_headroom_share') }} * abs(target_value)
+            end
+        ) as at_risk_headroom
+
+    from projected
+
+),
+
 final as (
 
     select
@@ -572,10 +603,7 @@ final as (
             when
                 target_kind in ('bound_max', 'bound_min')
                 and (
-                    headroom < case
-                        when unit = '%' then {{ var('at_risk_headroom_pp') }}
-                        else {{ var('at_risk_headroom_share') }} * abs(target_value)
-                    end
+                    headroom < at_risk_headroom
                     or (target_kind = 'bound_max' and projected_end_value > target_value)
                     or (target_kind = 'bound_min' and projected_end_value < target_value)
                 )
@@ -584,8 +612,8 @@ final as (
             when is_target_met then 'achieved'
             when pace_basis < {{ var('too_early_below') }} then 'too_early'
             when baseline_progress is null then 'no_data'
-            when pace_ratio >= {{ var('on_track_min_pace') }} then 'on_track'
-            when pace_ratio >= {{ var('needs_acceleration_min_pace') }} then 'needs_acceleration'
+            when pace_ratio >= on_track_min_pace then 'on_track'
+            when pace_ratio >= needs_acceleration_min_pace then 'needs_acceleration'
             when pace_ratio >= 0 then 'lagging'
             else 'regressing'
         end as status,
@@ -631,11 +659,11 @@ final as (
         projected_attainment,
         projected_completion_date,
         headroom,
-        coalesce(pace_ratio >= {{ var('ahead_min_pace') }}, false) as is_ahead,
+        coalesce(pace_ratio >= ahead_min_pace, false) as is_ahead,
         evidence_source,
         as_of_date
 
-    from projected
+    from cut_offs
 
 )
 

@@ -12,6 +12,12 @@ plans as (
 
 ),
 
+thresholds as (
+
+    select * from {{ ref('status_thresholds') }}
+
+),
+
 renamed as (
 
     select
@@ -50,10 +56,16 @@ renamed as (
         source.target_value,
         source.target_growth_rate,
         source.result_year,
-        source.result_value
+        source.result_value,
+        -- The bureau's own status cut-offs for this indicator (null: project default).
+        thresholds.on_track_min_pace,
+        thresholds.needs_acceleration_min_pace,
+        thresholds.ahead_min_pace,
+        thresholds.at_risk_headroom
 
     from source
     inner join plans on source.plan_code = plans.plan_code
+    left join thresholds on source.indicator_code = thresholds.indicator_code
 
 ),
 
