@@ -96,10 +96,10 @@ def hrss_nightly():
         return run_step("publish", params)
 
     @task
-    def evaluate_alerts(published, params=None):
+    def evaluate_alerts(published, params=None, run_id=None):
         from hrss_warehouse.airflow_adapter import run_step
 
-        return run_step("evaluate_alerts", params)
+        return run_step("evaluate_alerts", params, run_id=run_id)
 
     @task
     def render_report(ingested, validated, built, audited, published, alerts, params=None):

@@ -74,10 +74,10 @@ def publish(conf: Mapping[str, Any]) -> dict[str, Any]:
     return run(settings_from(conf))
 
 
-def evaluate_alerts(conf: Mapping[str, Any]) -> dict[str, Any]:
+def evaluate_alerts(conf: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any]:
     from hrss_warehouse.alerts import evaluate
 
-    return evaluate(settings_from(conf))
+    return evaluate(settings_from(conf), batch_id_from(run_id) if run_id else None)
 
 
 def render_report(conf: Mapping[str, Any], results: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,13 @@
 """Publish the audited working database as the warehouse BI tools read.
 
-The published file is replaced in one atomic rename: a reader holding the old
-file open keeps reading the old version (POSIX keeps the inode alive), a new
-reader gets the new one, and a crash before the rename leaves the old file as it
-was. Only the schemas BI needs are copied; raw and staging stay in the working
+Write-audit-publish: dbt builds and GX audits the working database; only then is
+its ``marts`` schema copied into a new file next to the published one, the copy
+checked table by table, flushed to disk, and renamed over the published file in one
+atomic step. A reader holding the old file open keeps reading the old version
+(POSIX keeps the inode alive) and never blocks the pipeline; a new reader gets the
+new one; a crash at any point before the rename leaves the published file as it
+was (the leftover copy is removed by the next publish), after it, the new one.
+Only the schemas BI needs are copied; raw and staging stay in the working
 database.
 """
 
@@ -14,6 +18,7 @@ import os
 from pathlib import Path
 
 from hrss_warehouse.config import Settings
+from hrss_warehouse.errors import PipelineError
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +28,41 @@ PUBLISHED_SCHEMAS = ("marts",)
 def publish(settings: Settings) -> dict[str, object]:
     target = settings.warehouse
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(target)
     staging = target.with_name(f".{target.name}.publishing-{os.getpid()}")
     staging.unlink(missing_ok=True)
-    tables: dict[str, int] = {}
+    try:
+        tables = _write_copy(settings.work_db, staging)
+        _fsync(staging)
+    except BaseException:
+        # Whatever went wrong, the published file was never touched.
+        staging.unlink(missing_ok=True)
+        raise
+    os.replace(staging, target)
+    _fsync(target.parent)
+    log.info("published %d tables to %s", len(tables), target)
+    return {"warehouse": str(target), "tables": tables}
+
+
+def _remove_leftovers(target: Path) -> None:
+    """A run killed mid-publish leaves its half-written copy behind (the published
+    file is intact: it is only ever replaced by rename). Runs never overlap
+    (max_active_runs=1, one writer slot), so any leftover is dead."""
+    for leftover in target.parent.glob(f".{target.name}.publishing-*"):
+        log.warning("removing %s, left by an interrupted publish", leftover.name)
+        leftover.unlink(missing_ok=True)
+
+
+def _write_copy(work_db: Path, staging: Path) -> dict[str, int]:
+    """Copy the audited marts into a new file and check the copy is complete before
+    anything is renamed: every table, every row."""
     import duckdb
 
+    tables: dict[str, int] = {}
     # Write the new file and read the working database read-only: the publish
     # never needs the working database's write lock.
     with duckdb.connect(str(staging)) as con:
-        con.execute(f"attach '{_sql_path(settings.work_db)}' as work (read_only)")
+        con.execute(f"attach '{_sql_path(work_db)}' as work (read_only)")
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f"create schema {schema}")
             names = [
@@ -45,15 +76,22 @@ def publish(settings: Settings) -> dict[str, object]:
             ]
             for name in names:
                 con.execute(f"create table {schema}.{name} as select * from work.{schema}.{name}")
-                count = con.execute(f"select count(*) from {schema}.{name}").fetchone()
-                tables[f"{schema}.{name}"] = int(count[0]) if count else 0
+                copied = _count(con, f"{schema}.{name}")
+                source = _count(con, f"work.{schema}.{name}")
+                if copied != source:
+                    raise PipelineError(
+                        f"publish check failed: {schema}.{name} has {copied} rows in the copy, "
+                        f"{source} in the working database"
+                    )
+                tables[f"{schema}.{name}"] = copied
         con.execute("detach work")
         con.execute("checkpoint")
-    _fsync(staging)
-    os.replace(staging, target)
-    _fsync(target.parent)
-    log.info("published %d tables to %s", len(tables), target)
-    return {"warehouse": str(target), "tables": tables}
+    return tables
+
+
+def _count(con, table: str) -> int:
+    row = con.execute(f"select count(*) from {table}").fetchone()
+    return int(row[0]) if row else 0
 
 
 def _sql_path(path: Path) -> str:

@@ -35,6 +35,7 @@ body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-
 table{border-collapse:collapse;margin-bottom:1.5rem}th,td{border:1px solid #d0d7de;padding:.3rem .6rem}
 th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .status{color:#fff;border-radius:.3rem;padding:.1rem .4rem;white-space:nowrap}
+.flag{color:#9a6700;font-size:.85em}
 """
 
 
@@ -66,6 +67,7 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
             f"<h2>{html.escape(plan_rows[0].plan_name_zh)} ({html.escape(plan_code)})</h2>"
         )
         parts.extend(_domain_tables(plan_rows))
+    parts.extend(_validation_section(results))
     quarantined = [f for f in ingest.get("files", []) if f.get("rows_quarantined")]
     if quarantined:
         parts.append("<h2>隔离的数据</h2><ul>")
@@ -98,10 +100,43 @@ def _domain_tables(rows: list) -> list[str]:
                     colour = STATUS_COLOURS.get(row.status, "#6e7781")
                     title = html.escape(row.status_reason or "")
                     badge = f"<span class='status' style='background:{colour}' title='{title}'>"
-                    parts.append(f"<td>{badge}{text}</span></td>")
+                    label = html.escape(row.status_zh)
+                    flag = (
+                        f"<div class='flag'>⚠ 数据校验警告：{html.escape(row.validation_flags)}</div>"
+                        if row.validation_flags
+                        else ""
+                    )
+                    parts.append(f"<td>{badge}{label}</span>{flag}</td>")
                 else:
                     numeric = header in ("实际值", "目标", "完成度", "时序进度")
                     parts.append(f"<td class='{'num' if numeric else ''}'>{text}</td>")
             parts.append("</tr>")
         parts.append("</table>")
     return parts
+
+
+def _validation_section(results: Mapping[str, Any]) -> list[str]:
+    """This run's validation findings: files quarantined whole by a critical rule, and
+    warnings the data was published with."""
+    items = []
+    for file in (results.get("batch_validation") or {}).get("files", []):
+        name = html.escape(str(file["file_name"]))
+        for failure in file.get("critical_failures", []):
+            items.append(
+                f"<li><b>{name}</b>：严重（已隔离整个文件）— "
+                f"{html.escape(failure['expectation_type'])}({html.escape(failure['column'])})</li>"
+            )
+        for warning in file.get("warnings", []):
+            items.append(
+                f"<li>{name}：警告（数据已发布并标记）— "
+                f"{html.escape(warning['expectation_type'])}({html.escape(warning['column'])})</li>"
+            )
+    for suite in (results.get("marts_validation") or {}).get("suites", []):
+        for warning in suite.get("warnings", []):
+            items.append(
+                f"<li>{html.escape(suite['suite'])}：警告 — "
+                f"{html.escape(warning['expectation_type'])}({html.escape(warning['column'])})</li>"
+            )
+    if not items:
+        return []
+    return ["<h2>数据校验</h2><ul>", *items, "</ul>"]

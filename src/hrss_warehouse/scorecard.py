@@ -44,6 +44,7 @@ select
     progress.status_reason,
     progress.severity,
     progress.evidence_source,
+    progress.validation_flags,
     target.indicator_seq
 from marts.fct_plan_progress as progress
 inner join marts.dim_plan as plan on progress.plan_code = plan.plan_code
@@ -82,6 +83,7 @@ class ScorecardRow:
     status_reason: str | None
     severity: str | None = None  # high / medium / low for non-good statuses (the mart's)
     evidence_source: str | None = None  # observation / plan_document
+    validation_flags: str | None = None  # warnings the figure was published with
 
 
 def read_scorecard(warehouse: Path, plan_code: str | None = None) -> list[ScorecardRow]:
@@ -129,7 +131,8 @@ def display_row(row: ScorecardRow) -> dict[str, str]:
         "目标": (row.target_notation or fmt_number(row.target_value)) + row.unit,
         "完成度": fmt_percent(row.attainment_ratio),
         "时序进度": fmt_percent(row.time_elapsed_ratio),
-        "状态": row.status_zh,
+        # ⚠: the figure was published with a validation warning (the report says which).
+        "状态": row.status_zh + (" ⚠" if row.validation_flags else ""),
     }
 
 

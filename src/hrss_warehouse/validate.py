@@ -228,21 +228,72 @@ def ytd_not_decreasing(rows, earlier=None):
     return result
 
 
-def _earlier_ytd(settings: Settings, batch_id: str):
-    """Latest year-to-date figures loaded by earlier runs (one per key)."""
+def _earlier_figures(settings: Settings, file_sha256: str):
+    """The latest figure per key loaded from other files (earlier runs, and files of
+    this run already validated): what a delivered file is checked against."""
     with workdb.connect(settings.work_db, read_only=True) as con:
         return con.execute(
             """
-            select indicator_code, region_code, period_code, period_end_date, value
+            select indicator_code, region_code, period_code, period_grain, basis,
+                   period_end_date, value, value_as_reported, unit
             from raw.observations
-            where basis = 'ytd' and period_grain = 'month' and batch_id != ?
+            where file_sha256 != ?
             qualify row_number() over (
-                partition by indicator_code, region_code, period_code
+                partition by indicator_code, region_code, period_code, basis
                 order by received_at desc, file_name desc, row_number desc
             ) = 1
             """,
-            [batch_id],
+            [file_sha256],
         ).df()
+
+
+def _usual_row_count(settings: Settings, file_sha256: str, file_name: str, tolerance: float):
+    """The usual row count of the recurring report this file is an issue of."""
+    from hrss_warehouse.domain_checks import report_key, usual_row_count
+
+    with workdb.connect(settings.work_db, read_only=True) as con:
+        issues = con.execute(
+            "select file_name, rows_loaded from raw.file_ledger "
+            "where file_sha256 != ? and status in ('loaded', 'partially_loaded') "
+            "order by received_at desc",
+            [file_sha256],
+        ).fetchall()
+    key = report_key(file_name)
+    counts = [count for name, count in issues if report_key(name) == key][:RECENT_ISSUES]
+    return usual_row_count(counts, tolerance)
+
+
+def domain_verdicts(rows, earlier, derivations, module) -> dict:
+    """Column name → Verdict for every row-level domain rule of the landing suite."""
+    import pandas as pd
+
+    from hrss_warehouse.domain_checks import (
+        Verdict,
+        change_within_band,
+        december_matches_annual,
+        share_matches_components,
+    )
+
+    ytd = Verdict.passing(rows)
+    ytd_earlier = None
+    if earlier is not None and not earlier.empty:
+        ytd_earlier = earlier[(earlier["basis"] == "ytd") & (earlier["period_grain"] == "month")]
+    falls = ~ytd_not_decreasing(rows, ytd_earlier)
+    if falls.any():
+        ytd.fail(rows.index[falls], ["年内累计值下降：低于本年此前月份的累计值"] * int(falls.sum()))
+    share_in_file, share_cross = share_matches_components(rows, earlier, derivations)
+    return {
+        "ytd_not_decreasing": ytd,
+        "december_matches_annual": december_matches_annual(rows, earlier),
+        "share_matches_components": share_in_file,
+        "share_matches_earlier_components": share_cross,
+        "change_within_band": change_within_band(
+            rows,
+            earlier if earlier is not None else pd.DataFrame(),
+            max_change=module.YOY_MAX_CHANGE,
+            max_change_pp=module.YOY_MAX_CHANGE_PP,
+        ),
+    }
 
 
 def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
@@ -270,25 +321,106 @@ def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
     }
     context = gx_context(settings)
     module = load_suite_module(settings, "raw_observations")
+    derivations = _read_derivations(settings)
     files = []
-    earlier = _earlier_ytd(settings, batch_id)
     for (sha, name), rows in frame.groupby(["file_sha256", "file_name"], sort=False):
         rows = rows.reset_index(drop=True)
-        rows["ytd_not_decreasing"] = ytd_not_decreasing(rows, earlier)
-        outcome = run_suite(context, module, rows, params)
+        verdicts = domain_verdicts(rows, _earlier_figures(settings, str(sha)), derivations, module)
+        for column, verdict in verdicts.items():
+            rows[column] = verdict.ok
+        usual = _usual_row_count(settings, str(sha), str(name), module.ROW_COUNT_TOLERANCE)
+        outcome = run_suite(context, module, rows, {**params, "usual_row_count": usual})
         quarantined = bool(outcome.critical_failures)
         with workdb.connect(settings.work_db) as con:
             con.begin()
             _record(con, batch_id, outcome)
             if quarantined:
-                _quarantine_file(con, batch_id, str(sha), outcome)
+                reasons = _row_messages(rows, verdicts, outcome, "critical")
+                _quarantine_file(con, batch_id, str(sha), outcome, _by_key(rows, reasons))
+            else:
+                flags = _row_messages(rows, verdicts, outcome, "warning")
+                if usual and any(
+                    f["expectation_type"] == "expect_table_row_count_to_be_between"
+                    for f in outcome.warnings
+                ):
+                    note = (
+                        f"本期报表共 {len(rows)} 条数据，同一报表近几期为 {usual[0]}–{usual[1]} 条的常见范围之外，"
+                        "请核实是否漏报或重复"
+                    )
+                    for i in rows.index:
+                        flags.setdefault(i, []).append(("row_count_unusual", note))
+                _flag_rows(con, batch_id, rows, flags)
             con.commit()
         files.append({"file_name": name, "quarantined": quarantined, **outcome.as_dict()})
     return {"suite": module.SUITE_NAME, "files": files}
 
 
-def _quarantine_file(con, batch_id: str, file_sha256: str, outcome: SuiteOutcome) -> None:
-    """Move every row of the file to quarantine; its ledger row still balances."""
+RECENT_ISSUES = 6
+
+
+def _read_derivations(settings: Settings):
+    import pandas as pd
+
+    return pd.read_csv(settings.catalog_dir / "indicator_derivations.csv", dtype=str)
+
+
+def _row_messages(rows, verdicts: dict, outcome: SuiteOutcome, severity: str) -> dict[int, list]:
+    """Row index → [(rule, message)] for the row-level rules that failed at ``severity``."""
+    failed = {f["column"] for f in outcome.failures if f["severity"] == severity}
+    messages: dict[int, list] = {}
+    for column, verdict in verdicts.items():
+        if column not in failed:
+            continue
+        for i in rows.index[~verdict.ok]:
+            messages.setdefault(i, []).append((column, verdict.message_zh[i]))
+    return messages
+
+
+def _by_key(rows, messages: dict[int, list]) -> dict[str, list]:
+    return {
+        "|".join(
+            str(rows.at[i, c]) for c in ("indicator_code", "region_code", "period_code", "basis")
+        ): items
+        for i, items in messages.items()
+    }
+
+
+def _flag_rows(con, batch_id: str, rows, flags: dict[int, list]) -> None:
+    """Warning-level findings stay with the figures they are about (published, flagged)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    records = [
+        [
+            batch_id,
+            rows.at[i, "file_sha256"],
+            rows.at[i, "file_name"],
+            int(rows.at[i, "row_number"]),
+            rows.at[i, "indicator_code"],
+            rows.at[i, "region_code"],
+            rows.at[i, "period_code"],
+            rows.at[i, "basis"],
+            rule,
+            "warning",
+            message,
+            now,
+        ]
+        for i, items in flags.items()
+        for rule, message in items
+    ]
+    if records:
+        con.executemany(
+            "insert into raw.observation_flags (batch_id, file_sha256, file_name, row_number, "
+            "indicator_code, region_code, period_code, basis, rule_code, severity, message_zh, "
+            "flagged_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            records,
+        )
+        log.warning("%d figure(s) published with a validation warning", len({i for i in flags}))
+
+
+def _quarantine_file(
+    con, batch_id: str, file_sha256: str, outcome: SuiteOutcome, row_messages: dict
+) -> None:
+    """Move every row of the file to quarantine; its ledger row still balances. A row
+    that broke a row-level rule says which and why; the others say the file failed."""
     failed = "; ".join(f"{f['expectation_type']}({f['column']})" for f in outcome.critical_failures)
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute(
@@ -299,12 +431,18 @@ def _quarantine_file(con, batch_id: str, file_sha256: str, outcome: SuiteOutcome
         )
         select batch_id, file_sha256, file_name, row_number, sheet_name, column_label,
                null, 'batch_validation_failed',
-               '文件“' || file_name || '”第' || row_number || '行 所在文件未通过数据校验：' || ?,
+               '文件“' || file_name || '”第' || row_number || '行 '
+               || coalesce(reasons.message_zh, '所在文件未通过数据校验：' || ?),
                to_json(struct_pack(indicator_code, region_code, period_code, value, unit))::varchar,
                ?
-        from raw.observations where batch_id = ? and file_sha256 = ?
+        from raw.observations
+        left join (
+            select unnest(?::varchar[]) as key, unnest(?::varchar[]) as message_zh
+        ) as reasons
+            on reasons.key = indicator_code || '|' || region_code || '|' || period_code || '|' || basis
+        where batch_id = ? and file_sha256 = ?
         """,
-        [failed, now, batch_id, file_sha256],
+        [failed, now, *_reason_lists(row_messages), batch_id, file_sha256],
     )
     con.execute(
         """
@@ -322,6 +460,14 @@ def _quarantine_file(con, batch_id: str, file_sha256: str, outcome: SuiteOutcome
         [batch_id, file_sha256],
     )
     log.error("file %s quarantined: critical expectation(s) failed: %s", file_sha256[:12], failed)
+
+
+def _reason_lists(row_messages: dict) -> tuple[list[str], list[str]]:
+    keys, texts = [], []
+    for key, items in row_messages.items():
+        keys.append(key)
+        texts.append("；".join(message for _, message in items) + "（整个文件已隔离）")
+    return keys, texts
 
 
 def validate_marts(settings: Settings, batch_id: str) -> dict[str, Any]:

@@ -76,6 +76,22 @@ alter table raw.observations add column if not exists column_label varchar;
 alter table raw.quarantined_rows add column if not exists sheet_name varchar;
 alter table raw.quarantined_rows add column if not exists column_label varchar;
 
+-- Warning-level validation findings about single figures: published, and flagged.
+create table if not exists raw.observation_flags (
+    batch_id varchar not null,
+    file_sha256 varchar not null,
+    file_name varchar not null,
+    row_number integer,
+    indicator_code varchar not null,
+    region_code varchar not null,
+    period_code varchar not null,
+    basis varchar not null,
+    rule_code varchar not null,
+    severity varchar not null,
+    message_zh varchar not null,
+    flagged_at timestamp not null
+);
+
 create table if not exists raw.validation_results (
     batch_id varchar not null,
     suite_name varchar not null,

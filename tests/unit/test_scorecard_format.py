@@ -167,6 +167,11 @@ def test_display_row_full():
     }
 
 
+def test_a_figure_published_with_a_validation_warning_is_marked():
+    row = make_row(validation_flags="与上年同期（2023：4.09）相比变化 +1025%，超出 ±50%，请核实")
+    assert display_row(row)["状态"] == "基本符合预期 ⚠"
+
+
 def test_display_row_without_notation_or_data():
     shown = display_row(make_row(**SECOND))
     assert shown["实际值"] == "—"

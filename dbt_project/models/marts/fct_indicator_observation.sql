@@ -6,14 +6,20 @@ observations as (
 
 ),
 
+flags as (
+
+    select * from {{ ref('int_observation_flags_aggregated') }}
+
+),
+
 final as (
 
     select
-        observation_id,
-        indicator_code,
-        region_code,
-        period_code,
-        file_sha256,
+        observations.observation_id,
+        observations.indicator_code,
+        observations.region_code,
+        observations.period_code,
+        observations.file_sha256,
         period_grain,
         basis,
         unit,
@@ -46,11 +52,15 @@ final as (
         ) as is_material_revision,
         sheet_name as source_sheet_name,
         column_label as source_column_label,
-        period_start_date,
-        period_end_date,
+        -- Published with a validation warning (GX severity warning): what it says.
+        flags.validation_flags,
+        flags.validation_flags is not null as has_validation_warning,
+        observations.period_start_date,
+        observations.period_end_date,
         received_at
 
     from observations
+    left join flags on observations.observation_id = flags.observation_id
 
 )
 

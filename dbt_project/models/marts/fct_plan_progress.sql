@@ -35,6 +35,20 @@ observations as (
 
 ),
 
+flagged_dates as (
+
+    -- Validation warnings on the delivered figures of a date (every basis).
+    select
+        indicator_code,
+        region_code,
+        period_end_date,
+        string_agg(validation_flags, '；' order by validation_flags) as validation_flags
+
+    from {{ ref('int_observation_flags_aggregated') }}
+    group by indicator_code, region_code, period_end_date
+
+),
+
 data_bounds as (
 
     select max(period_end_date) as latest_data_date from observations
@@ -143,62 +157,82 @@ all_rows as (
 
 ),
 
+flagged_rows as (
+
+    -- The figure a month rests on carries its validation warnings (published, but to
+    -- be read with care); a result printed in a plan document has none.
+    select
+        all_rows.*,
+        flagged_dates.validation_flags
+
+    from all_rows
+    left join flagged_dates
+        on
+            all_rows.evidence_source = 'observation'
+            and all_rows.indicator_code = flagged_dates.indicator_code
+            and all_rows.region_code = flagged_dates.region_code
+            and all_rows.reference_date = flagged_dates.period_end_date
+
+),
+
 final as (
 
     select
-        all_rows.plan_code,
-        all_rows.indicator_code,
-        all_rows.region_code,
-        all_rows.target_kind,
-        all_rows.trajectory_shape,
-        all_rows.attribute,
-        all_rows.unit,
-        all_rows.observation_period_code,
-        all_rows.status,
+        flagged_rows.plan_code,
+        flagged_rows.indicator_code,
+        flagged_rows.region_code,
+        flagged_rows.target_kind,
+        flagged_rows.trajectory_shape,
+        flagged_rows.attribute,
+        flagged_rows.unit,
+        flagged_rows.observation_period_code,
+        flagged_rows.status,
         case
-            when all_rows.status = 'on_track' and all_rows.is_ahead then '快于预期'
+            when flagged_rows.status = 'on_track' and flagged_rows.is_ahead then '快于预期'
             else statuses.status_zh
         end as status_zh,
-        all_rows.status_reason,
-        all_rows.direction,
-        all_rows.baseline_value,
-        all_rows.is_baseline_imputed,
-        all_rows.target_value,
-        all_rows.actual_value,
-        all_rows.attainment_ratio,
-        all_rows.baseline_progress,
-        all_rows.time_elapsed_ratio,
-        all_rows.pace_ratio,
-        all_rows.pace_gap_pp,
-        all_rows.is_compliant,
-        all_rows.breaches_so_far,
-        all_rows.expected_value,
-        all_rows.gap_to_expected,
-        all_rows.seasonal_expected_value,
-        all_rows.projected_end_value,
-        all_rows.projected_attainment,
-        all_rows.projected_completion_date,
-        all_rows.headroom,
-        all_rows.is_ahead,
+        flagged_rows.status_reason,
+        flagged_rows.direction,
+        flagged_rows.baseline_value,
+        flagged_rows.is_baseline_imputed,
+        flagged_rows.target_value,
+        flagged_rows.actual_value,
+        flagged_rows.attainment_ratio,
+        flagged_rows.baseline_progress,
+        flagged_rows.time_elapsed_ratio,
+        flagged_rows.pace_ratio,
+        flagged_rows.pace_gap_pp,
+        flagged_rows.is_compliant,
+        flagged_rows.breaches_so_far,
+        flagged_rows.expected_value,
+        flagged_rows.gap_to_expected,
+        flagged_rows.seasonal_expected_value,
+        flagged_rows.projected_end_value,
+        flagged_rows.projected_attainment,
+        flagged_rows.projected_completion_date,
+        flagged_rows.headroom,
+        flagged_rows.is_ahead,
         -- Who needs to hear about it: any non-good status of a binding (约束性) target
         -- is high; a lagging, regressing, breached or missed expected (预期性) one
         -- medium; one that needs acceleration or is at risk, low.
         case
-            when statuses.is_good or all_rows.status in ('no_data', 'too_early') then null
-            when all_rows.attribute = 'binding' then 'high'
-            when all_rows.status in ('lagging', 'regressing', 'breached', 'not_achieved') then 'medium'
+            when statuses.is_good or flagged_rows.status in ('no_data', 'too_early') then null
+            when flagged_rows.attribute = 'binding' then 'high'
+            when flagged_rows.status in ('lagging', 'regressing', 'breached', 'not_achieved') then 'medium'
             else 'low'
         end as severity,
-        all_rows.evidence_source,
-        all_rows.reference_date,
+        flagged_rows.evidence_source,
+        flagged_rows.validation_flags,
+        flagged_rows.validation_flags is not null as has_validation_warning,
+        flagged_rows.reference_date,
         row_number() over (
-            partition by all_rows.plan_code, all_rows.indicator_code, all_rows.region_code
-            order by all_rows.as_of_date desc
+            partition by flagged_rows.plan_code, flagged_rows.indicator_code, flagged_rows.region_code
+            order by flagged_rows.as_of_date desc
         ) = 1 as is_latest,
-        all_rows.as_of_date
+        flagged_rows.as_of_date
 
-    from all_rows
-    inner join statuses on all_rows.status = statuses.status_code
+    from flagged_rows
+    inner join statuses on flagged_rows.status = statuses.status_code
 
 )
 

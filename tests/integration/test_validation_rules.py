@@ -1,0 +1,239 @@
+"""Each domain rule of the landing suite, broken by a delivered file, through the real
+pipeline: a critical rule quarantines that file whole and the published warehouse stays
+exactly as it was (and an alert is raised); a warning publishes the figures with the
+flag visible in the marts and the report."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from tests.integration.support import ROOT, mart_snapshot, one, query
+
+pytestmark = pytest.mark.integration
+
+SAMPLE = ROOT / "data" / "sample" / "landing"
+HEADER = "指标名称,地区,统计期,数值,单位,口径\n"
+# Two earlier issues of a recurring monthly report, two figures each.
+MONTHLY = {
+    "失业保险参保月报_2023年01月.csv": "失业保险参保人员,定海区,2023年1月,10.1,万人,期末\n"
+    "失业保险参保人员,普陀区,2023年1月,8.2,万人,期末\n",
+    "失业保险参保月报_2023年02月.csv": "失业保险参保人员,定海区,2023年2月,10.2,万人,期末\n"
+    "失业保险参保人员,普陀区,2023年2月,8.3,万人,期末\n",
+}
+CRITICAL = {
+    # 1-12月 4.3 against the year's 4.6 loaded from file 01 (004 L13).
+    "10_december_mismatch.csv": (
+        "december_matches_annual",
+        "城镇新增就业,舟山市,2024年1-12月,4.3,万人,累计\n",
+    ),
+    # 6.9/21.3 = 32.4 %, not the 40 % the same file reports.
+    "11_share_contradiction.csv": (
+        "share_matches_components",
+        "技能人才总量,舟山市,2020年,21.3,万人,期末\n高技能人才,舟山市,2020年,6.9,万人,期末\n"
+        "高技能人才占技能人才比重,舟山市,2020年,40.0,%,期末\n",
+    ),
+    # 1-7月 below the 1-6月 2.25 loaded by file 04.
+    "12_ytd_falls.csv": ("ytd_not_decreasing", "城镇新增就业,舟山市,2025年1-7月,2.10,万人,累计\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, hrss):
+    landing = tmp_path_factory.mktemp("landing")
+    for path in SAMPLE.glob("*.csv"):
+        shutil.copy(path, landing)
+    for name, body in MONTHLY.items():
+        (landing / name).write_text(HEADER + body, encoding="utf-8")
+    warehouse = tmp_path_factory.mktemp("rules") / "hrss.duckdb"
+    done = hrss("run", "--landing", landing, "--warehouse", warehouse)
+    assert done.returncode == 0, done.stderr + done.stdout[-3000:]
+    return landing, warehouse
+
+
+@pytest.fixture(scope="module")
+def critical_run(base, hrss):
+    landing, warehouse = base
+    before = mart_snapshot(warehouse)
+    for name, (_, body) in CRITICAL.items():
+        (landing / name).write_text(HEADER + body, encoding="utf-8")
+    done = hrss("run", "--landing", landing, "--warehouse", warehouse)
+    assert done.returncode == 0, done.stderr + done.stdout[-3000:]
+    return warehouse, before, done.stdout
+
+
+@pytest.mark.parametrize("name", sorted(CRITICAL))
+def test_a_file_breaking_a_critical_rule_is_quarantined_whole(critical_run, name):
+    warehouse, _, stdout = critical_run
+    rule, body = CRITICAL[name]
+    work_db = warehouse.parent / "work" / "hrss_work.duckdb"
+    ledger = one(work_db, "select * from raw.file_ledger where file_name = ?", [name])
+    rows = body.count("\n")
+    assert (ledger["status"], ledger["rows_loaded"], ledger["rows_quarantined"]) == (
+        "quarantined",
+        0,
+        rows,
+    )
+    failed = query(
+        work_db,
+        "select distinct v.column_name from raw.validation_results v "
+        "join raw.file_ledger f on v.batch_id = f.batch_id "
+        "where f.file_name = ? and not v.success and v.severity = 'critical'",
+        [name],
+    )
+    assert (rule,) in failed
+    assert f"{name}: {rows} rows in, 0 loaded, {rows} quarantined (quarantined)" in stdout
+
+
+def test_quarantine_messages_say_which_row_broke_which_rule(critical_run):
+    warehouse, _, _ = critical_run
+    work_db = warehouse.parent / "work" / "hrss_work.duckdb"
+    messages = dict(
+        query(
+            work_db,
+            "select file_name, message_zh from raw.quarantined_rows "
+            "where file_name in ('10_december_mismatch.csv', '12_ytd_falls.csv')",
+        )
+    )
+    assert messages["10_december_mismatch.csv"] == (
+        "文件“10_december_mismatch.csv”第2行 2024年12月累计值 4.3 与全年值 4.6 不一致（整个文件已隔离）"
+    )
+    assert messages["12_ytd_falls.csv"] == (
+        "文件“12_ytd_falls.csv”第2行 年内累计值下降：低于本年此前月份的累计值（整个文件已隔离）"
+    )
+
+
+def test_the_published_warehouse_is_unchanged_by_quarantined_files(critical_run):
+    warehouse, before, _ = critical_run
+    assert mart_snapshot(warehouse) == before
+
+
+def test_a_quarantined_file_raises_an_alert(critical_run):
+    warehouse, _, _ = critical_run
+    alerts = json.loads((warehouse.parent / "report" / "alerts.json").read_text("utf-8"))["alerts"]
+    raised = sorted(a["file_name"] for a in alerts if a["kind"] == "batch_quarantined")
+    assert raised == sorted(CRITICAL)
+    assert all(a["severity"] == "high" for a in alerts if a["kind"] == "batch_quarantined")
+
+
+@pytest.fixture(scope="module")
+def warning_run(critical_run, base, hrss):
+    landing, warehouse = base
+    # 技能人才总量 40 in 2025 against 24.4 in 2024 (004 L89): +64 %, probably a slip.
+    (landing / "20_yoy_jump.csv").write_text(
+        HEADER + "技能人才总量,舟山市,2025年,40.0,万人,期末\n", encoding="utf-8"
+    )
+    # The third issue of the monthly report with six figures where it had two.
+    (landing / "失业保险参保月报_2023年03月.csv").write_text(
+        HEADER
+        + "".join(
+            f"失业保险参保人员,{district},2023年3月,{value},万人,期末\n"
+            for district, value in (("定海区", 10.3), ("普陀区", 8.4), ("岱山县", 3.1))
+        )
+        + "".join(
+            f"工伤保险参保人员,{district},2023年3月,{value},万人,期末\n"
+            for district, value in (("定海区", 12.3), ("普陀区", 9.4), ("岱山县", 4.1))
+        ),
+        encoding="utf-8",
+    )
+    # A BI tool holding the published file open through the run.
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        done = hrss("run", "--landing", landing, "--warehouse", warehouse)
+        old_view = reader.execute(
+            "select count(*) from marts.fct_indicator_observation where period_code = '2025' "
+            "and indicator_code = 'skilled_talent'"
+        ).fetchone()
+    finally:
+        reader.close()
+    assert done.returncode == 0, done.stderr + done.stdout[-3000:]
+    return warehouse, done.stdout, old_view
+
+
+def test_a_warning_publishes_the_figure_with_its_flag(warning_run):
+    warehouse, stdout, _ = warning_run
+    figure = one(
+        warehouse,
+        "select value, has_validation_warning, validation_flags from marts.fct_indicator_observation "
+        "where indicator_code = 'skilled_talent' and period_code = '2025'",
+    )
+    message = "与上年同期（2024：24.4）相比变化 +64%，超出 ±50%，请核实"
+    assert figure == {"value": 40.0, "has_validation_warning": True, "validation_flags": message}
+    progress = one(
+        warehouse,
+        "select reference_date, has_validation_warning, validation_flags from marts.fct_plan_progress "
+        "where plan_code = 'zs_hrss_14fyp' and indicator_code = 'skilled_talent' and is_latest",
+    )
+    assert (str(progress["reference_date"]), progress["validation_flags"]) == (
+        "2025-12-31",
+        message,
+    )
+    assert progress["has_validation_warning"] is True
+    assert "validation warning: expect_column_values_to_be_in_set(change_within_band)" in stdout
+    report = (warehouse.parent / "report" / "index.html").read_text("utf-8")
+    assert f"⚠ 数据校验警告：{message}" in report
+    assert "20_yoy_jump.csv：警告（数据已发布并标记）" in report
+    # Figures without a finding carry none.
+    clean = one(
+        warehouse,
+        "select count(*) as n from marts.fct_indicator_observation where has_validation_warning",
+    )
+    assert clean["n"] == 1 + 6
+
+
+def test_an_unusual_row_count_for_a_recurring_report_flags_its_figures(warning_run):
+    warehouse, stdout, _ = warning_run
+    flags = query(
+        warehouse,
+        "select distinct validation_flags from marts.fct_indicator_observation "
+        "where file_name = '失业保险参保月报_2023年03月.csv'",
+    )
+    # Two figures in each earlier issue: usual range 1–3 (±50 %); six is outside it.
+    assert flags == [
+        ("本期报表共 6 条数据，同一报表近几期为 1–3 条的常见范围之外，请核实是否漏报或重复",)
+    ]
+    assert "validation warning: expect_table_row_count_to_be_between" in stdout
+
+
+def test_a_reader_holding_the_published_file_is_not_disturbed(warning_run):
+    warehouse, _, old_view = warning_run
+    # The open connection kept answering, from the version it opened (no 2025 figure) ...
+    assert old_view == (0,)
+    # ... while the run published the new one.
+    assert query(
+        warehouse,
+        "select count(*) from marts.fct_indicator_observation where period_code = '2025' "
+        "and indicator_code = 'skilled_talent'",
+    ) == [(1,)]
+
+
+def test_marts_failing_a_critical_expectation_are_not_published(warning_run, tmp_path):
+    from hrss_warehouse.config import Settings
+    from hrss_warehouse.errors import PipelineError
+    from hrss_warehouse.validate import validate_marts
+
+    warehouse, _, _ = warning_run
+    settings = Settings.load(
+        {"warehouse": str(tmp_path / "hrss.duckdb"), "work_dir": str(tmp_path / "work")}
+    )
+    settings.work_dir.mkdir()
+    shutil.copy(warehouse.parent / "work" / "hrss_work.duckdb", settings.work_db)
+    assert validate_marts(settings, "audit-ok")["suites"]  # the marts as built pass
+    with duckdb.connect(str(settings.work_db)) as con:
+        con.execute(
+            "update marts.fct_plan_progress set status = 'bogus' "
+            "where plan_code = 'zs_hrss_14fyp' and indicator_code = 'skilled_talent' and is_latest"
+        )
+    with pytest.raises(
+        PipelineError, match=r"not publishing: expect_column_values_to_be_in_set\(status\)"
+    ):
+        validate_marts(settings, "audit-bad")
+    failed = query(
+        settings.work_db,
+        "select suite_name, column_name, unexpected_count from raw.validation_results "
+        "where batch_id = 'audit-bad' and not success",
+    )
+    assert failed == [("fct_plan_progress", "status", 1)]
