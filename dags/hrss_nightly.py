@@ -7,7 +7,9 @@ against the five-year plans, audits the marts, publishes the warehouse BI tools
 read, evaluates which indicators are off trajectory and renders the report.
 
 **Tasks**: discover_files → ingest_files → validate_batch → dbt_build →
-validate_marts → publish_warehouse → evaluate_alerts → render_report.
+validate_marts → evaluate_alerts → deliver_alerts → build_alert_mart →
+publish_warehouse → render_report. A task that fails for good (after its retries)
+sends a pipeline-failure alert through the same channels (`alert_on_failure`).
 
 **Params** (all optional; unset falls back to the `HRSS_*` environment):
 `landing_dir`, `catalog_dir`, `warehouse`, `work_dir`, `archive_dir`, `report_dir`,
@@ -30,6 +32,13 @@ WRITER_POOL = "hrss_duckdb_writer"
 OPTIONAL_TEXT = {"type": ["null", "string"]}
 
 
+def alert_on_failure(context):
+    """A task failed for good: tell the alert channels (imported only when it fires)."""
+    from hrss_warehouse.alert_notifier import on_failure
+
+    on_failure(context)
+
+
 @dag(
     dag_id="hrss_nightly",
     schedule="0 2 * * *",
@@ -43,6 +52,8 @@ OPTIONAL_TEXT = {"type": ["null", "string"]}
         "retries": 2,
         "retry_delay": timedelta(minutes=5),
         "retry_exponential_backoff": True,
+        # Channels are read when it fires (HRSS_ALERT_URLS / connection hrss_alerts).
+        "on_failure_callback": alert_on_failure,
     },
     params={
         name: Param(None, **OPTIONAL_TEXT)
@@ -90,19 +101,33 @@ def hrss_nightly():
         return run_step("validate_marts", params, run_id=run_id)
 
     @task
-    def publish_warehouse(audited, params=None):
+    def publish_warehouse(alert_mart, params=None):
         from hrss_warehouse.airflow_adapter import run_step
 
         return run_step("publish", params)
 
-    @task
-    def evaluate_alerts(published, params=None, run_id=None):
+    @task(pool=WRITER_POOL)
+    def evaluate_alerts(audited, params=None, run_id=None):
         from hrss_warehouse.airflow_adapter import run_step
 
         return run_step("evaluate_alerts", params, run_id=run_id)
 
+    @task(pool=WRITER_POOL)
+    def deliver_alerts(evaluated, params=None, run_id=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        return run_step("deliver_alerts", params, run_id=run_id)
+
+    @task(pool=WRITER_POOL)
+    def build_alert_mart(delivered, params=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        return run_step("build_alert_mart", params)
+
     @task
-    def render_report(ingested, validated, built, audited, published, alerts, params=None):
+    def render_report(
+        ingested, validated, built, audited, alerts, delivered, published, params=None
+    ):
         from hrss_warehouse.airflow_adapter import run_step
 
         results = {
@@ -110,8 +135,9 @@ def hrss_nightly():
             "batch_validation": validated,
             "dbt": built,
             "marts_validation": audited,
-            "publish": published,
             "alerts": alerts,
+            "alert_delivery": delivered,
+            "publish": published,
         }
         return run_step("render_report", params, results=results)
 
@@ -119,9 +145,10 @@ def hrss_nightly():
     validated = validate_batch(ingested)
     built = dbt_build(validated)
     audited = validate_marts(built)
-    published = publish_warehouse(audited)
-    alerts = evaluate_alerts(published)
-    render_report(ingested, validated, built, audited, published, alerts)
+    alerts = evaluate_alerts(audited)
+    delivered = deliver_alerts(alerts)
+    published = publish_warehouse(build_alert_mart(delivered))
+    render_report(ingested, validated, built, audited, alerts, delivered, published)
 
 
 hrss_nightly()

@@ -160,10 +160,22 @@ def print_summary(settings: Settings, summary: dict) -> None:
     if docs:
         print(f"data docs: {docs}")
     alerts = summary.get("alerts") or {}
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted((alerts.get("events_by_kind") or {}).items()))
     print(
-        f"alerts:    {alerts.get('open_alerts', 0)} open, {alerts.get('new_alerts', 0)} new "
-        f"({alerts.get('file')})"
+        f"alerts:    {alerts.get('open_alerts', 0)} open, {alerts.get('new_events', 0)} new event(s)"
+        + (f" ({kinds})" if kinds else "")
+        + f" — {alerts.get('file')}"
     )
+    channels = (summary.get("alert_delivery") or {}).get("channels", [])
+    for channel in channels:
+        state = (
+            "delivered"
+            if channel["delivered"]
+            else f"NOT delivered ({channel['error']}), retried next run"
+        )
+        print(f"  → {channel['channel']}: {channel['events']} event(s), {state}")
+    if not channels and alerts.get("new_events"):
+        print("  (no alert channel configured: set HRSS_ALERT_URLS)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:

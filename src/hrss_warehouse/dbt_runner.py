@@ -68,7 +68,8 @@ def prepare_project(settings: Settings) -> Path:
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
+    # dbt needs no alert channel; its URLs carry tokens.
+    env = {k: v for k, v in os.environ.items() if k != "HRSS_ALERT_URLS"}
     env.update(
         {
             "HRSS_WORK_DB": str(settings.work_db),
@@ -126,6 +127,14 @@ def build(settings: Settings) -> dict[str, object]:
     # The raw tables are dbt sources; create them (empty) if no file was ever landed.
     workdb.connect(settings.work_db).close()
     lines = run_dbt(settings, "build")
+    done = next((ln for ln in reversed(lines) if "Done. PASS=" in ln), "")
+    return {"summary": done.split("Done. ", 1)[-1].strip()}
+
+
+def build_alert_mart(settings: Settings) -> dict[str, object]:
+    """After delivery: rebuild marts.fct_alert_event (and its staging) only, so this
+    run's alerts and their delivery state are published with this run."""
+    lines = run_dbt(settings, "build", "--select", "+fct_alert_event")
     done = next((ln for ln in reversed(lines) if "Done. PASS=" in ln), "")
     return {"summary": done.split("Done. ", 1)[-1].strip()}
 

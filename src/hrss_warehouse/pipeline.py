@@ -4,7 +4,9 @@ Each step takes the run configuration (the DAG params / run conf: any subset of
 the ``Settings`` field names, unset values falling back to the environment) and
 returns a small JSON-serialisable dict, which Airflow passes on as XCom.
 Order: discover → ingest → validate_batch → dbt_build → validate_marts →
-publish → evaluate_alerts → render_report.
+evaluate_alerts → deliver_alerts → build_alert_mart → publish → render_report
+(alerts come from the audited working database, so this run's alerts and their
+delivery state are published with it).
 """
 
 from __future__ import annotations
@@ -77,7 +79,19 @@ def publish(conf: Mapping[str, Any]) -> dict[str, Any]:
 def evaluate_alerts(conf: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any]:
     from hrss_warehouse.alerts import evaluate
 
-    return evaluate(settings_from(conf), batch_id_from(run_id) if run_id else None)
+    return evaluate(settings_from(conf), batch_id_from(run_id))
+
+
+def deliver_alerts(conf: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any]:
+    from hrss_warehouse.alert_delivery import deliver
+
+    return deliver(settings_from(conf), batch_id_from(run_id))
+
+
+def build_alert_mart(conf: Mapping[str, Any]) -> dict[str, Any]:
+    from hrss_warehouse.dbt_runner import build_alert_mart as run
+
+    return run(settings_from(conf))
 
 
 def render_report(conf: Mapping[str, Any], results: Mapping[str, Any]) -> dict[str, Any]:

@@ -92,6 +92,52 @@ create table if not exists raw.observation_flags (
     flagged_at timestamp not null
 );
 
+-- Alerts: what was detected (once), what each channel was sent, and the last status
+-- seen per plan target (so a status alerts once per transition).
+create table if not exists raw.alert_events (
+    event_id varchar primary key,
+    event_kind varchar not null,
+    event_key varchar not null,
+    plan_code varchar,
+    indicator_code varchar,
+    region_code varchar,
+    domain_code varchar,
+    status varchar,
+    previous_status varchar,
+    severity varchar,
+    title_zh varchar not null,
+    message_zh varchar not null,
+    message_en varchar not null,
+    batch_id varchar not null,
+    detected_at timestamp not null
+);
+
+create table if not exists raw.alert_deliveries (
+    event_id varchar not null,
+    channel_id varchar not null,
+    channel_label varchar not null,
+    attempt_count integer not null,
+    is_delivered boolean not null,
+    delivered_at timestamp,
+    last_attempt_at timestamp,
+    last_error varchar,
+    primary key (event_id, channel_id)
+);
+
+create table if not exists raw.alert_reminders (
+    channel_id varchar not null,
+    sent_at timestamp not null,
+    open_count integer not null
+);
+
+create table if not exists raw.alert_state (
+    subject_key varchar primary key,
+    status varchar not null,
+    actual_value double,
+    last_alerted_status varchar,
+    updated_at timestamp not null
+);
+
 create table if not exists raw.validation_results (
     batch_id varchar not null,
     suite_name varchar not null,

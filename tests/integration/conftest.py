@@ -20,9 +20,13 @@ def airflow_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def hrss(airflow_home):
-    def run(*args: object, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: object, timeout: int = 600, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        extra = env or {}
         env = {k: v for k, v in os.environ.items() if not k.startswith("HRSS_")}
         env["AIRFLOW_HOME"] = str(airflow_home)
+        env.update(extra)
         return subprocess.run(
             [str(HRSS), *map(str, args)],
             env=env,

@@ -193,6 +193,7 @@ def test_rerun_on_same_files_changes_nothing(sample_run, hrss):
         "fct_indicator_observation_vintage",
         "fct_expected_release",
         "fct_plan_progress",
+        "fct_alert_event",
     }
     assert set(after) == set(before)
     for table in before:

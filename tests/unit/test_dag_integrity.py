@@ -21,7 +21,15 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 DAGS = ROOT / "dags"
 EXPECTED_DAG_IDS = {"hrss_nightly"}
-WRITER_TASKS = {"ingest_files", "validate_batch", "dbt_build", "validate_marts"}
+WRITER_TASKS = {
+    "ingest_files",
+    "validate_batch",
+    "dbt_build",
+    "validate_marts",
+    "evaluate_alerts",
+    "deliver_alerts",
+    "build_alert_mart",
+}
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +65,8 @@ def test_dag_conventions(dagbag, dag_id):
     assert str(dag.timetable.timezone.name) == "Asia/Shanghai"
     for task in dag.tasks:
         assert task.retries >= 2, task.task_id
+        # A task that fails for good alerts the same channels as a trajectory miss.
+        assert [c.__name__ for c in task.on_failure_callback] == ["alert_on_failure"], task.task_id
 
 
 def test_task_order_and_writer_pool(dagbag):
@@ -67,8 +77,10 @@ def test_task_order_and_writer_pool(dagbag):
         "validate_batch",
         "dbt_build",
         "validate_marts",
-        "publish_warehouse",
         "evaluate_alerts",
+        "deliver_alerts",
+        "build_alert_mart",
+        "publish_warehouse",
         "render_report",
     ]
     assert {t.task_id for t in dag.tasks} == set(order)

@@ -1,0 +1,179 @@
+"""Alert texts, in Chinese by default (HRSS_ALERT_LANGUAGE=en for English), with the
+numbers as a bureau writes them (24.4万人, 93.8%, 低于时序进度 14.0 个百分点)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hrss_warehouse.scorecard import fmt_number, fmt_percent
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
+SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低", None: "—"}
+
+
+@dataclass(frozen=True)
+class Described:
+    title: str
+    line: str
+
+
+def _pace(gap_pp: float | None, lang: str) -> str:
+    if gap_pp is None:
+        return ""
+    if lang == "en":
+        side = "ahead of" if gap_pp >= 0 else "behind"
+        return f", {abs(gap_pp):.1f} points {side} the time share"
+    side = "高于" if gap_pp >= 0 else "低于"
+    return f"，{side}时序进度 {abs(gap_pp):.1f} 个百分点"
+
+
+def _target(e: dict) -> str:
+    unit = e.get("unit") or ""
+    return (e.get("target_notation") or fmt_number(e.get("target_value"))) + unit
+
+
+def _progress(e: dict, lang: str) -> str:
+    """actual vs expected, 完成度 vs 时序进度, projection: what a target row says."""
+    unit = e.get("unit") or ""
+    zh = lang != "en"
+    parts = [
+        (f"截至 {e['as_of_date']} 实际 " if zh else f"at {e['as_of_date']}: actual ")
+        + fmt_number(e.get("actual_value"), unit)
+    ]
+    if e.get("expected_value") is not None:
+        parts.append(
+            ("按进度应达 " if zh else "expected on the trajectory ")
+            + fmt_number(e["expected_value"], unit)
+        )
+    if e.get("target_kind") in ("bound_max", "bound_min"):
+        # A bound is held every period: the time share says nothing about it.
+        pass
+    elif e.get("attainment_ratio") is not None:
+        parts.append(
+            (
+                f"完成度 {fmt_percent(e['attainment_ratio'])}，时序进度 {fmt_percent(e['time_elapsed_ratio'])}"
+                if zh
+                else f"attainment {fmt_percent(e['attainment_ratio'])} vs time share "
+                f"{fmt_percent(e['time_elapsed_ratio'])}"
+            )
+            + _pace(e.get("pace_gap_pp"), lang)
+        )
+    if e.get("projected_end_value") is not None:
+        parts.append(
+            ("按趋势期末 " if zh else "projected at the plan end ")
+            + fmt_number(e["projected_end_value"], unit)
+        )
+    parts.append(("目标 " if zh else "target ") + _target(e))
+    return ("；" if zh else "; ").join(parts)
+
+
+def describe(e: dict, lang: str = "zh") -> Described:
+    kind, zh = e["event_kind"], lang != "en"
+    name = (
+        e.get("indicator_name_zh")
+        if zh
+        else (e.get("indicator_name_en") or e.get("indicator_name_zh"))
+    )
+    where = e.get("region_name_zh") or ""
+    if kind in ("trajectory", "recovery"):
+        status = e["status_zh"] if zh else e["status_en"]
+        before = e.get("previous_status_zh" if zh else "previous_status_en") or e.get(
+            "previous_status"
+        )
+        if zh:
+            change = f"此前状态 {before}" if before else "首次评估"
+            if e.get("previous_actual_value") is not None:
+                change += (
+                    f"，上次实际 {fmt_number(e['previous_actual_value'], e.get('unit') or '')}"
+                )
+            head = f"已恢复：{status}" if kind == "recovery" else status
+            line = f"**{head}** · {name} · {where}（{e['plan_name_zh']}）：{_progress(e, lang)}。{change}。"
+        else:
+            change = f"was {before}" if before else "first evaluation"
+            head = f"Recovered: {status}" if kind == "recovery" else status
+            line = (
+                f"**{head}** · {name} · {where} ({e['plan_code']}): {_progress(e, lang)}. {change}."
+            )
+        return Described(f"{head}：{name}（{where}）" if zh else f"{head}: {name} ({where})", line)
+    if kind == "release_overdue":
+        if zh:
+            line = (
+                f"**数据逾期** · {name} · {where}：{e['period_code']} 的数据应于 {e['due_date']} 前报送"
+                f"（{e.get('publisher_zh') or '报送单位'}），尚未收到。"
+            )
+            return Described(f"数据逾期：{name}（{where}）", line)
+        line = f"**Release overdue** · {name} · {where}: {e['period_code']} was due by {e['due_date']}."
+        return Described(f"Release overdue: {name} ({where})", line)
+    if kind == "batch_quarantined":
+        if zh:
+            line = (
+                f"**文件被隔离** · {e['file_name']}（{e['rows_in']} 行未发布）：{e['first_error']}"
+            )
+            return Described(f"文件被隔离：{e['file_name']}", line)
+        line = f"**File quarantined** · {e['file_name']} ({e['rows_in']} rows not published): {e['first_error']}"
+        return Described(f"File quarantined: {e['file_name']}", line)
+    if kind == "material_revision":
+        unit = e.get("unit") or ""
+        ratio = e.get("revision_ratio")
+        change = f"（{ratio * 100:+.1f}%）" if ratio is not None else ""
+        if zh:
+            line = (
+                f"**数据大幅修订** · {name} · {where} · {e['period_code']}：首次发布 "
+                f"{fmt_number(e['first_published_value'], unit)}，现为 {fmt_number(e['value'], unit)}{change}，"
+                f"来自 {e['file_name']}。"
+            )
+            return Described(f"数据大幅修订：{name}（{where}）", line)
+        line = (
+            f"**Material revision** · {name} · {where} · {e['period_code']}: first published "
+            f"{fmt_number(e['first_published_value'], unit)}, now {fmt_number(e['value'], unit)}{change}."
+        )
+        return Described(f"Material revision: {name} ({where})", line)
+    if kind == "pipeline_failure":
+        if zh:
+            line = f"**流水线失败** · 任务 {e['task_id']}（运行 {e['run_id']}）：{e['error']}"
+            return Described(f"流水线失败：{e['task_id']}", line)
+        line = f"**Pipeline failure** · task {e['task_id']} (run {e['run_id']}): {e['error']}"
+        return Described(f"Pipeline failure: {e['task_id']}", line)
+    raise ValueError(f"unknown alert kind {kind}")
+
+
+def _marker(e: dict, zh: bool) -> str:
+    if e["event_kind"] == "recovery":
+        return "恢复" if zh else "recovered"
+    return SEVERITY_ZH[e.get("severity")] if zh else (e.get("severity") or "-")
+
+
+def digest(
+    events: list[dict], lang: str, report_url: str, reminders: list[dict] | None = None
+) -> tuple[str, str]:
+    """One message for one channel: this run's events, most severe first, then what is
+    still open (a reminder), then the report link."""
+    zh = lang != "en"
+    events = sorted(events, key=lambda e: (SEVERITY_ORDER.get(e.get("severity"), 3), e["line"]))
+    counts = {s: sum(e.get("severity") == s for e in events) for s in ("high", "medium", "low")}
+    recovered = sum(e["event_kind"] == "recovery" for e in events)
+    if zh:
+        title = f"人社规划指标预警：{len(events)} 条" + (
+            "（"
+            + "，".join(f"{SEVERITY_ZH[s]} {n}" for s, n in counts.items() if n)
+            + (f"，恢复 {recovered}" if recovered else "")
+            + "）"
+            if events
+            else ""
+        )
+    else:
+        title = f"HRSS plan indicator alerts: {len(events)}"
+    if not events and reminders:
+        title = (
+            f"人社规划指标预警提醒：仍有 {len(reminders)} 项未解决"
+            if zh
+            else f"HRSS plan indicator alerts: {len(reminders)} still open"
+        )
+    lines = [f"- [{_marker(e, zh)}] {e['line']}" for e in events]
+    if reminders:
+        lines.append("")
+        lines.append("**仍未解决**" if zh else "**Still open**")
+        lines += [f"- {r['line']}" for r in reminders]
+    lines.append("")
+    lines.append(("完整报告：" if zh else "Full report: ") + report_url)
+    return title, "\n".join(lines)
