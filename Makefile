@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 # edit to either makes the venv stale and `setup` reinstalls.
 STAMP  := $(VENV)/.installed
 
-.PHONY: help setup run test test-unit bench lint format clean
+.PHONY: help setup system-packages run test test-unit bench lint format clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,8 +25,11 @@ $(STAMP): pyproject.toml constraints.txt
 run: setup ## Run the hrss_nightly DAG once through Airflow on the sample files and print the scorecard
 	$(BIN)/hrss run
 
-test: setup lint ## Lint, then run the whole test suite (unit + integration: Airflow, dbt build, GX)
+test: setup system-packages lint ## Lint, then run the whole test suite (unit + integration: Airflow, dbt build, GX, PostgreSQL)
 	$(BIN)/python -m pytest
+
+system-packages: ## Install the Debian packages tests need where missing (postgresql server binaries)
+	@scripts/system-packages.sh
 
 test-unit: setup ## Run only the fast unit tests
 	$(BIN)/python -m pytest -m unit

@@ -3,6 +3,6 @@
 {% macro time_elapsed_ratio(as_of_date, start_year, end_year) -%}
     cast(
         (extract(year from {{ as_of_date }}) - {{ start_year }}) * 12
-        + extract(month from {{ as_of_date }}) as double
+        + extract(month from {{ as_of_date }}) as float8
     ) / (({{ end_year }} - {{ start_year }} + 1) * 12)
 {%- endmacro %}

@@ -155,6 +155,12 @@ def print_summary(settings: Settings, summary: dict) -> None:
     print(render_table(read_scorecard(settings.warehouse), fold_empty=True))
     print()
     print(f"warehouse: {settings.warehouse}")
+    postgres = (summary.get("publish") or {}).get("postgres")
+    if postgres:
+        print(
+            f"postgres:  published {len(postgres['tables'])} tables to schema marts "
+            f"(read-only role {postgres['bi_role']})"
+        )
     print(f"report:    {summary.get('report')}")
     docs = (summary.get("marts_validation") or {}).get("data_docs")
     if docs:

@@ -41,7 +41,13 @@ def publish(settings: Settings) -> dict[str, object]:
     os.replace(staging, target)
     _fsync(target.parent)
     log.info("published %d tables to %s", len(tables), target)
-    return {"warehouse": str(target), "tables": tables}
+    result: dict[str, object] = {"warehouse": str(target), "tables": tables}
+    # The shared PostgreSQL warehouse, when configured, gets the same audited marts.
+    from hrss_warehouse.publish_postgres import pg_settings, publish_postgres
+
+    if options := pg_settings():
+        result["postgres"] = publish_postgres(target, options)
+    return result
 
 
 def _remove_leftovers(target: Path) -> None:

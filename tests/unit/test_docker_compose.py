@@ -82,7 +82,7 @@ REQUIRED_SECRETS = (
     "_AIRFLOW_WWW_USER_PASSWORD",
 )
 # Secret-bearing but optional: must be blank in .env.example, may be empty.
-OPTIONAL_SECRETS = ("HRSS_ALERT_URLS",)
+OPTIONAL_SECRETS = ("HRSS_ALERT_URLS", "HRSS_PG_DSN", "HRSS_PG_BI_PASSWORD")
 WELL_KNOWN_DEFAULTS = ("airflow", "postgres", "admin", "changeme", "password", "")
 SECRET_NAME_RE = re.compile(r"PASSWORD|SECRET|KEY", re.IGNORECASE)
 
@@ -97,6 +97,8 @@ APP_SETTINGS = (
     "HRSS_AS_OF",
     "HRSS_DBT_TARGET",
     "HRSS_ALERT_URLS",
+    "HRSS_PG_DSN",
+    "HRSS_PG_BI_ROLE",
     "HRSS_ALERT_LANGUAGE",
     "HRSS_ALERT_REMIND_DAYS",
     "HRSS_ALERT_OVERDUE_WINDOW_DAYS",

@@ -55,7 +55,7 @@ monthly_flows as (
         period_code,
         period_end_date,
         -- Decimal sum: exact, so independent of row order (see int_plan_progress_evaluated).
-        cast(sum(cast(observed_value as decimal(38, 10))) over year_so_far as double) as ytd_value,
+        cast(sum(cast(observed_value as decimal(38, 10))) over year_so_far as float8) as ytd_value,
         count(*) over year_so_far as months_reported
 
     from observations

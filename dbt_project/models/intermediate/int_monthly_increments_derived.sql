@@ -74,7 +74,7 @@ final as (
         cast(
             cast(stepped.ytd_value as decimal(38, 10))
             - cast(coalesce(stepped.previous_ytd_value, 0) as decimal(38, 10))
-            as double
+            as float8
         ) as increment_value,
         stepped.previous_month is null and stepped.calendar_month = 2 as is_merged_jan_feb,
         stepped.calendar_month - coalesce(stepped.previous_month, 0) > 1

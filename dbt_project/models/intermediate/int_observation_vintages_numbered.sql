@@ -86,7 +86,7 @@ keyed as (
             cast(null as varchar) as period_code,
             cast(null as varchar) as basis,
             cast(null as integer) as last_vintage_number,
-            cast(null as double) as first_value_so_far,
+            cast(null as float8) as first_value_so_far,
             cast(null as varchar) as first_batch_so_far
         where false
 

@@ -69,7 +69,7 @@ rolled_up as (
         delivered.period_code,
         delivered.period_grain,
         delivered.basis,
-        cast(sum(cast(delivered.observed_value as decimal(38, 10))) as double) as observed_value,
+        cast(sum(cast(delivered.observed_value as decimal(38, 10))) as float8) as observed_value,
         min(delivered.period_start_date) as period_start_date,
         max(delivered.period_end_date) as period_end_date,
         'rolled_up' as value_source

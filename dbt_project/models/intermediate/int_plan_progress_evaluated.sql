@@ -104,7 +104,7 @@ observed_points as (
         plans.start_year,
         plans.end_year,
         plans.plan_end_date,
-        cast(null as double) as result_value,
+        cast(null as float8) as result_value,
         'observation' as evidence_source,
         indicator_values.period_end_date as as_of_date
 
@@ -146,8 +146,8 @@ document_points as (
         targets.direction,
         targets.baseline_value,
         targets.target_value,
-        cast(null as double) as level_value,
-        cast(null as double) as ytd_value,
+        cast(null as float8) as level_value,
+        cast(null as float8) as ytd_value,
         plans.start_year,
         plans.end_year,
         plans.plan_end_date,
@@ -199,7 +199,7 @@ prior_years as (
         points.as_of_date,
         -- Summed as decimals: a floating-point sum depends on row order, and the
         -- same data must give the same figures on every run.
-        cast(sum(cast(annual_totals.annual_value as decimal(38, 10))) as double) as prior_total,
+        cast(sum(cast(annual_totals.annual_value as decimal(38, 10))) as float8) as prior_total,
         count(annual_totals.annual_value) as prior_years_reported
 
     from points
@@ -232,7 +232,7 @@ measured as (
                 and prior_years.prior_years_reported = extract(year from points.as_of_date) - points.start_year
                 then cast(
                     cast(coalesce(prior_years.prior_total, 0) as decimal(38, 10))
-                    + cast(points.ytd_value as decimal(38, 10)) as double
+                    + cast(points.ytd_value as decimal(38, 10)) as float8
                 )
         end as actual_value,
         case
@@ -243,7 +243,7 @@ measured as (
         - coalesce(prior_years.prior_years_reported, 0) as prior_years_missing,
         {{ time_elapsed_ratio('points.as_of_date', 'points.start_year', 'points.end_year') }}
             as time_elapsed_ratio,
-        cast(extract(month from points.as_of_date) as double) / 12 as year_elapsed_ratio
+        cast(extract(month from points.as_of_date) as float8) / 12 as year_elapsed_ratio
 
     from points
     inner join prior_years
@@ -269,7 +269,7 @@ baselined as (
                 then cast(
                     (extract(year from as_of_date) - extract(year from first_observed_date)) * 12
                     + extract(month from as_of_date) - extract(month from first_observed_date)
-                    as double
+                    as float8
                 ) / nullif(
                     (end_year - extract(year from first_observed_date)) * 12
                     + 12 - extract(month from first_observed_date),
@@ -401,7 +401,7 @@ regressed as (
                 select
                     *,
                     time_elapsed_ratio * (end_year - start_year + 1) * 12 as t_months,
-                    cast((end_year - start_year + 1) * 12 as double) as plan_months
+                    cast((end_year - start_year + 1) * 12 as float8) as plan_months
                 from paced
             ) as timed
             window running as (
@@ -473,11 +473,11 @@ trajectory as (
         case
             when target_kind = 'bound_max'
                 then cast(
-                    cast(target_value as decimal(38, 10)) - cast(actual_value as decimal(38, 10)) as double
+                    cast(target_value as decimal(38, 10)) - cast(actual_value as decimal(38, 10)) as float8
                 )
             when target_kind = 'bound_min'
                 then cast(
-                    cast(actual_value as decimal(38, 10)) - cast(target_value as decimal(38, 10)) as double
+                    cast(actual_value as decimal(38, 10)) - cast(target_value as decimal(38, 10)) as float8
                 )
         end as headroom
 

@@ -25,7 +25,7 @@ renamed as (
         sheet_name,
         column_label,
         cast(row_number as integer) as row_number,
-        cast(value as double) as observed_value,
+        cast(value as float8) as observed_value,
         cast(period_start_date as date) as period_start_date,
         cast(period_end_date as date) as period_end_date,
         cast(received_at as timestamp) as received_at

@@ -1,0 +1,195 @@
+"""Publish the audited marts to a shared PostgreSQL warehouse, write-audit-publish.
+
+When ``HRSS_PG_DSN`` is set (a secret: it may hold a password; never logged or put in
+a run conf), the publish step also serves the marts from PostgreSQL:
+
+1. write: every table of the just-published DuckDB marts is copied (COPY) into a
+   fresh schema ``marts__incoming``; BI never reads it;
+2. audit: each copied table must have exactly the rows of its source;
+3. publish: one transaction renames ``marts`` to ``marts__retired`` and
+   ``marts__incoming`` to ``marts`` and grants the BI role read access. BI sees the
+   previous complete version until the commit, the new one after, never a mix.
+
+The retired schema is dropped at the start of the next publish, without waiting
+(``lock_timeout``): a BI session still reading it never blocks the pipeline.
+
+The read-only role ``HRSS_PG_BI_ROLE`` (default ``hrss_bi``) gets USAGE on schema
+``marts`` and SELECT on its tables, nothing else; with ``HRSS_PG_BI_PASSWORD`` set the
+role is created (or its password reset) as a LOGIN role, so a BI tool can connect.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hrss_warehouse.errors import ConfigError, PipelineError
+
+log = logging.getLogger(__name__)
+
+SCHEMA, INCOMING, RETIRED = "marts", "marts__incoming", "marts__retired"
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+# DuckDB column types → PostgreSQL.
+_TYPES = {
+    "VARCHAR": "text",
+    "DOUBLE": "double precision",
+    "FLOAT": "real",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "HUGEINT": "numeric(38, 0)",
+    "SMALLINT": "smallint",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+}
+
+
+def pg_settings() -> dict[str, Any] | None:
+    dsn = os.environ.get("HRSS_PG_DSN")
+    if not dsn:
+        return None
+    role = os.environ.get("HRSS_PG_BI_ROLE") or "hrss_bi"
+    if not _IDENT.match(role):
+        raise ConfigError(f"HRSS_PG_BI_ROLE must be a plain lower-case identifier, not {role!r}")
+    return {"dsn": dsn, "bi_role": role, "bi_password": os.environ.get("HRSS_PG_BI_PASSWORD")}
+
+
+def _pg_type(duckdb_type: str) -> str:
+    if duckdb_type.startswith("DECIMAL"):
+        return duckdb_type.replace("DECIMAL", "numeric")
+    if duckdb_type not in _TYPES:
+        raise PipelineError(f"no PostgreSQL type for DuckDB column type {duckdb_type}")
+    return _TYPES[duckdb_type]
+
+
+def _quote(name: str) -> str:
+    if not _IDENT.match(name):
+        raise PipelineError(f"unexpected identifier {name!r} in the marts")
+    return f'"{name}"'
+
+
+def publish_postgres(published_duckdb: Path, options: dict[str, Any]) -> dict[str, Any]:
+    import duckdb
+    import psycopg2
+
+    try:
+        pg = psycopg2.connect(options["dsn"], connect_timeout=15)
+    except psycopg2.Error as exc:
+        # The DSN may carry a password: say what failed, not with what.
+        raise PipelineError(
+            f"cannot connect to the PostgreSQL warehouse: {type(exc).__name__}"
+        ) from None
+    tables: dict[str, int] = {}
+    try:
+        with duckdb.connect(str(published_duckdb), read_only=True) as source:
+            names = [
+                r[0]
+                for r in source.execute(
+                    "select table_name from information_schema.tables "
+                    "where table_schema = ? order by table_name",
+                    [SCHEMA],
+                ).fetchall()
+            ]
+            _drop_retired(pg)
+            with pg.cursor() as cur:
+                cur.execute(f"drop schema if exists {INCOMING} cascade")
+                cur.execute(f"create schema {INCOMING}")
+            pg.commit()
+            for name in names:
+                tables[f"{SCHEMA}.{name}"] = _copy_table(source, pg, name)
+        _swap(pg, options)
+    except BaseException:
+        pg.rollback()
+        raise
+    finally:
+        pg.close()
+    log.info("published %d tables to PostgreSQL schema %s", len(tables), SCHEMA)
+    return {"tables": tables, "bi_role": options["bi_role"]}
+
+
+def _copy_table(source, pg, name: str) -> int:
+    columns = source.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [SCHEMA, name],
+    ).fetchall()
+    ddl = ", ".join(f"{_quote(c)} {_pg_type(t)}" for c, t in columns)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    # NULL is written as an unquoted empty field, an empty string as "".
+    cursor = source.execute(f"select * from {SCHEMA}.{_quote(name)}")
+    count = 0
+    while batch := cursor.fetchmany(10_000):
+        for row in batch:
+            writer.writerow(["" if v is None else v for v in row])
+        count += len(batch)
+    buffer.seek(0)
+    with pg.cursor() as cur:
+        cur.execute(f"create table {INCOMING}.{_quote(name)} ({ddl})")
+        cur.copy_expert(
+            f"copy {INCOMING}.{_quote(name)} from stdin with (format csv, null '')", buffer
+        )
+        cur.execute(f"select count(*) from {INCOMING}.{_quote(name)}")
+        copied = cur.fetchone()[0]
+    pg.commit()
+    if copied != count:
+        raise PipelineError(
+            f"PostgreSQL publish check failed: {SCHEMA}.{name} has {copied} rows in the copy, "
+            f"{count} in the audited marts"
+        )
+    return count
+
+
+def _swap(pg, options: dict[str, Any]) -> None:
+    role = options["bi_role"]
+    retired = f"{RETIRED}_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+    with pg.cursor() as cur:
+        if options.get("bi_password"):
+            cur.execute("select 1 from pg_roles where rolname = %s", [role])
+            verb = "alter" if cur.fetchone() else "create"
+            cur.execute(f"{verb} role {role} with login password %s", [options["bi_password"]])
+        cur.execute("select 1 from pg_roles where rolname = %s", [role])
+        has_role = cur.fetchone() is not None
+        # Waiting on a BI session's lock would stall the run: give up and fail clearly.
+        cur.execute("set local lock_timeout = '30s'")
+        cur.execute("select 1 from pg_namespace where nspname = %s", [SCHEMA])
+        if cur.fetchone():
+            cur.execute(f"alter schema {SCHEMA} rename to {retired}")
+            if has_role:
+                cur.execute(f"revoke all on schema {retired} from {role}")
+        cur.execute(f"alter schema {INCOMING} rename to {SCHEMA}")
+        if has_role:
+            cur.execute(f"grant usage on schema {SCHEMA} to {role}")
+            cur.execute(f"grant select on all tables in schema {SCHEMA} to {role}")
+        else:
+            log.warning(
+                "PostgreSQL role %s does not exist: set HRSS_PG_BI_PASSWORD to create it", role
+            )
+    pg.commit()
+
+
+def _drop_retired(pg) -> None:
+    """Drop the versions earlier publishes retired; one a BI session still reads is
+    left for a later publish rather than blocking this one."""
+    import psycopg2
+
+    with pg.cursor() as cur:
+        cur.execute("select nspname from pg_namespace where nspname like %s", [f"{RETIRED}%"])
+        schemas = [r[0] for r in cur.fetchall()]
+    pg.commit()
+    for schema in schemas:
+        try:
+            with pg.cursor() as cur:
+                cur.execute("set local lock_timeout = '2s'")
+                cur.execute(f"drop schema {_quote(schema)} cascade")
+            pg.commit()
+        except psycopg2.errors.LockNotAvailable:
+            pg.rollback()
+            log.warning("schema %s is still being read: dropped by a later publish", schema)
