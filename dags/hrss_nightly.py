@@ -7,7 +7,7 @@ against the five-year plans, audits the marts, publishes the warehouse BI tools
 read, evaluates which indicators are off trajectory and renders the report.
 
 **Tasks**: discover_files → ingest_files → validate_batch → dbt_build →
-validate_marts → evaluate_alerts → deliver_alerts → build_alert_mart →
+validate_marts → evaluate_alerts → deliver_alerts → build_alert_mart → dbt_docs →
 publish_warehouse → render_report. A task that fails for good (after its retries)
 sends a pipeline-failure alert through the same channels (`alert_on_failure`).
 
@@ -124,9 +124,15 @@ def hrss_nightly():
 
         return run_step("build_alert_mart", params)
 
+    @task(pool=WRITER_POOL)
+    def dbt_docs(alert_mart, params=None):
+        from hrss_warehouse.airflow_adapter import run_step
+
+        return run_step("dbt_docs", params)
+
     @task
     def render_report(
-        ingested, validated, built, audited, alerts, delivered, published, params=None
+        ingested, validated, built, audited, alerts, delivered, docs, published, params=None
     ):
         from hrss_warehouse.airflow_adapter import run_step
 
@@ -137,6 +143,7 @@ def hrss_nightly():
             "marts_validation": audited,
             "alerts": alerts,
             "alert_delivery": delivered,
+            "dbt_docs": docs,
             "publish": published,
         }
         return run_step("render_report", params, results=results)
@@ -147,8 +154,9 @@ def hrss_nightly():
     audited = validate_marts(built)
     alerts = evaluate_alerts(audited)
     delivered = deliver_alerts(alerts)
-    published = publish_warehouse(build_alert_mart(delivered))
-    render_report(ingested, validated, built, audited, alerts, delivered, published)
+    docs = dbt_docs(build_alert_mart(delivered))
+    published = publish_warehouse(docs)
+    render_report(ingested, validated, built, audited, alerts, delivered, docs, published)
 
 
 hrss_nightly()

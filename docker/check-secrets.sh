@@ -20,6 +20,9 @@ REQUIRED_SECRETS=(
   AIRFLOW__API_AUTH__JWT_SECRET
   AIRFLOW__API__SECRET_KEY
   _AIRFLOW_WWW_USER_PASSWORD
+  WAREHOUSE_DB_PASSWORD
+  HRSS_PG_BI_PASSWORD
+  MB_ADMIN_PASSWORD
 )
 
 # Compared case-insensitively after trimming whitespace. Includes the defaults
@@ -43,8 +46,8 @@ WELL_KNOWN_DEFAULTS=(
 # generation commands in .env.example comfortably exceed both.
 min_length() {
   case "$1" in
-    _AIRFLOW_WWW_USER_PASSWORD) echo 12 ;;
-    POSTGRES_PASSWORD) echo 16 ;;
+    _AIRFLOW_WWW_USER_PASSWORD | MB_ADMIN_PASSWORD) echo 12 ;;
+    POSTGRES_PASSWORD | WAREHOUSE_DB_PASSWORD | HRSS_PG_BI_PASSWORD) echo 16 ;;
     *) echo 32 ;;
   esac
 }
@@ -90,7 +93,7 @@ for name in "${REQUIRED_SECRETS[@]}"; do
     fi
     continue
   fi
-  if [[ "$name" == "POSTGRES_PASSWORD" && ! "$trimmed" =~ ^[A-Za-z0-9._~-]+$ ]]; then
+  if [[ "$name" =~ ^(POSTGRES_PASSWORD|WAREHOUSE_DB_PASSWORD)$ && ! "$trimmed" =~ ^[A-Za-z0-9._~-]+$ ]]; then
     # The password is embedded verbatim in the SQLAlchemy URL; reserved URL
     # characters (@ : / ? # %) would silently corrupt the connection string.
     reject "$name" "contains characters that are not URL-safe (use letters, digits, . _ ~ -)"

@@ -165,6 +165,9 @@ def print_summary(settings: Settings, summary: dict) -> None:
     docs = (summary.get("marts_validation") or {}).get("data_docs")
     if docs:
         print(f"data docs: {docs}")
+    dbt_docs = (summary.get("dbt_docs") or {}).get("dbt_docs")
+    if dbt_docs:
+        print(f"dbt docs:  {dbt_docs}")
     alerts = summary.get("alerts") or {}
     kinds = ", ".join(f"{k} {n}" for k, n in sorted((alerts.get("events_by_kind") or {}).items()))
     print(

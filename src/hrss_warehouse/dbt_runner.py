@@ -139,6 +139,21 @@ def build_alert_mart(settings: Settings) -> dict[str, object]:
     return {"summary": done.split("Done. ", 1)[-1].strip()}
 
 
+def docs_index(settings: Settings) -> Path:
+    return settings.report_dir / "dbt_docs" / "index.html"
+
+
+def generate_docs(settings: Settings) -> dict[str, object]:
+    """dbt docs for this run's warehouse (models, columns, tests, lineage, exposures) as
+    one self-contained page beside the report (``dbt docs generate --static``)."""
+    run_dbt(settings, "docs", "generate", "--static")
+    target = docs_index(settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(run_project_dir(settings) / "target" / "static_index.html", target)
+    log.info("dbt docs: %s", target)
+    return {"dbt_docs": str(target)}
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m hrss_warehouse.dbt_runner parse|build|docs ...`` with the pipeline's env."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -4,7 +4,7 @@ Each step takes the run configuration (the DAG params / run conf: any subset of
 the ``Settings`` field names, unset values falling back to the environment) and
 returns a small JSON-serialisable dict, which Airflow passes on as XCom.
 Order: discover → ingest → validate_batch → dbt_build → validate_marts →
-evaluate_alerts → deliver_alerts → build_alert_mart → publish → render_report
+evaluate_alerts → deliver_alerts → build_alert_mart → dbt_docs → publish → render_report
 (alerts come from the audited working database, so this run's alerts and their
 delivery state are published with it).
 """
@@ -92,6 +92,12 @@ def build_alert_mart(conf: Mapping[str, Any]) -> dict[str, Any]:
     from hrss_warehouse.dbt_runner import build_alert_mart as run
 
     return run(settings_from(conf))
+
+
+def dbt_docs(conf: Mapping[str, Any]) -> dict[str, Any]:
+    from hrss_warehouse.dbt_runner import generate_docs
+
+    return generate_docs(settings_from(conf))
 
 
 def render_report(conf: Mapping[str, Any], results: Mapping[str, Any]) -> dict[str, Any]:

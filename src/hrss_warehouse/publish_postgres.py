@@ -147,14 +147,41 @@ def _copy_table(source, pg, name: str) -> int:
     return count
 
 
+def _ensure_role(cur, role: str, password: str) -> None:
+    cur.execute("select 1 from pg_roles where rolname = %s", [role])
+    verb = "alter" if cur.fetchone() else "create"
+    cur.execute(f"{verb} role {role} with login password %s", [password])
+
+
+def ensure_bi_role(options: dict[str, Any]) -> None:
+    """Create the read-only BI role (or reset its password) before anyone connects with
+    it: ``python -m hrss_warehouse.publish_postgres ensure-bi-role`` (docker-compose's
+    airflow-init runs it, so Metabase can connect before the first publish)."""
+    import psycopg2
+
+    if not options.get("bi_password"):
+        raise ConfigError("HRSS_PG_BI_PASSWORD is not set: no password for the BI role")
+    try:
+        pg = psycopg2.connect(options["dsn"], connect_timeout=15)
+    except psycopg2.Error as exc:
+        raise PipelineError(
+            f"cannot connect to the PostgreSQL warehouse: {type(exc).__name__}"
+        ) from None
+    try:
+        with pg.cursor() as cur:
+            _ensure_role(cur, options["bi_role"], options["bi_password"])
+            # Nothing to read until the first publish creates schema marts.
+        pg.commit()
+    finally:
+        pg.close()
+
+
 def _swap(pg, options: dict[str, Any]) -> None:
     role = options["bi_role"]
     retired = f"{RETIRED}_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
     with pg.cursor() as cur:
         if options.get("bi_password"):
-            cur.execute("select 1 from pg_roles where rolname = %s", [role])
-            verb = "alter" if cur.fetchone() else "create"
-            cur.execute(f"{verb} role {role} with login password %s", [options["bi_password"]])
+            _ensure_role(cur, role, options["bi_password"])
         cur.execute("select 1 from pg_roles where rolname = %s", [role])
         has_role = cur.fetchone() is not None
         # Waiting on a BI session's lock would stall the run: give up and fail clearly.
@@ -193,3 +220,23 @@ def _drop_retired(pg) -> None:
         except psycopg2.errors.LockNotAvailable:
             pg.rollback()
             log.warning("schema %s is still being read: dropped by a later publish", schema)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["ensure-bi-role"]:
+        print("usage: python -m hrss_warehouse.publish_postgres ensure-bi-role", file=sys.stderr)
+        return 2
+    options = pg_settings()
+    if options is None:
+        print("HRSS_PG_DSN is not set: no PostgreSQL warehouse to prepare", file=sys.stderr)
+        return 1
+    ensure_bi_role(options)
+    print(f"PostgreSQL role {options['bi_role']} ready")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

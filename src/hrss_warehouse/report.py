@@ -58,9 +58,15 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
         f"本次处理文件 {len(ingest.get('files', []))} 个，",
         f"载入 {ingest.get('rows_loaded', 0)} 行，隔离 {ingest.get('rows_quarantined', 0)} 行。</p>",
     ]
-    docs = data_docs_index(settings)
-    if docs.is_file():
-        parts.append(f"<p><a href='{_link(docs, out.parent)}'>数据校验报告（GX Data Docs）</a></p>")
+    from hrss_warehouse.dbt_runner import docs_index
+
+    links = [
+        (data_docs_index(settings), "数据校验报告（GX Data Docs）"),
+        (docs_index(settings), "数据模型文档（dbt docs：表、字段、测试、血缘）"),
+    ]
+    shown = [f"<a href='{_link(p, out.parent)}'>{t}</a>" for p, t in links if p.is_file()]
+    if shown:
+        parts.append("<p>" + " · ".join(shown) + "</p>")
     for plan_code, plan_rows in groupby(rows, key=lambda r: r.plan_code):
         plan_rows = list(plan_rows)
         parts.append(

@@ -152,6 +152,11 @@ def test_report_and_data_docs_written(sample_run):
     assert "技能人才总量" in report and "进度偏慢" in report and "超限" in report
     docs = sample_run.warehouse.parent / "work" / "gx" / "uncommitted" / "data_docs"
     assert (docs / "local_site" / "index.html").is_file()
+    # dbt docs of this run's warehouse, exposures included, linked from the report.
+    dbt_docs = sample_run.warehouse.parent / "report" / "dbt_docs" / "index.html"
+    text = dbt_docs.read_text("utf-8")
+    assert "plan_progress_dashboard" in text and "fct_plan_progress" in text
+    assert "href='dbt_docs/index.html'" in report
 
 
 def test_status_command_formats(sample_run, hrss):

@@ -125,3 +125,30 @@ def test_a_bi_session_is_not_disturbed_and_does_not_block_the_next_publish(serve
     )
     # The version the reader held is retired (dropped by a later publish), not served.
     assert all(name.startswith("marts__retired_") for (name,) in retired)
+
+
+def test_the_bi_role_can_be_created_before_the_first_publish(postgres):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "HRSS_PG_DSN": postgres.dsn,
+        "HRSS_PG_BI_ROLE": "metabase_reader",
+        "HRSS_PG_BI_PASSWORD": "reader-pass-0123456789",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "hrss_warehouse.publish_postgres", "ensure-bi-role"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "PostgreSQL role metabase_reader ready"
+    assert "reader-pass-0123456789" not in done.stdout + done.stderr
+    reader = (
+        f"postgresql://metabase_reader:reader-pass-0123456789@127.0.0.1:{postgres.port}/postgres"
+    )
+    assert pg_rows(reader, "select current_user") == [("metabase_reader",)]

@@ -29,6 +29,7 @@ WRITER_TASKS = {
     "evaluate_alerts",
     "deliver_alerts",
     "build_alert_mart",
+    "dbt_docs",
 }
 
 
@@ -80,6 +81,7 @@ def test_task_order_and_writer_pool(dagbag):
         "evaluate_alerts",
         "deliver_alerts",
         "build_alert_mart",
+        "dbt_docs",
         "publish_warehouse",
         "render_report",
     ]

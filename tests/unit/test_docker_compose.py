@@ -47,18 +47,26 @@ AIRFLOW_SERVICES = frozenset(
         "airflow-scheduler",
         "airflow-dag-processor",
         "airflow-triggerer",
+        "airflow-worker",
     }
 )
-EXPECTED_SERVICES = AIRFLOW_SERVICES | {"postgres"}
+# The BI side: the PostgreSQL warehouse, Metabase, and the one-shot that connects them.
+BI_SERVICES = frozenset({"warehouse-db", "metabase", "metabase-init"})
+# Profile celery: the broker (the worker is an Airflow service).
+CELERY_SERVICES = frozenset({"redis", "airflow-worker"})
+EXPECTED_SERVICES = AIRFLOW_SERVICES | {"postgres", "redis"} | BI_SERVICES
 LONG_RUNNING_AIRFLOW_SERVICES = AIRFLOW_SERVICES - {"airflow-init"}
 EXPECTED_COMMANDS = {
     "airflow-apiserver": "api-server",
     "airflow-scheduler": "scheduler",
     "airflow-dag-processor": "dag-processor",
     "airflow-triggerer": "triggerer",
+    "airflow-worker": "celery worker",
 }
 
-REQUIRED_VOLUMES = frozenset({"postgres-db", "landing", "warehouse", "archive", "reports"})
+REQUIRED_VOLUMES = frozenset(
+    {"postgres-db", "warehouse-db", "metabase-data", "landing", "warehouse", "archive", "reports"}
+)
 # Named volume -> mount point every Airflow service must have.
 EXPECTED_AIRFLOW_MOUNTS = {
     "landing": "/opt/hrss/data/landing",
@@ -80,9 +88,12 @@ REQUIRED_SECRETS = (
     "AIRFLOW__API_AUTH__JWT_SECRET",
     "AIRFLOW__API__SECRET_KEY",
     "_AIRFLOW_WWW_USER_PASSWORD",
+    "WAREHOUSE_DB_PASSWORD",
+    "HRSS_PG_BI_PASSWORD",
+    "MB_ADMIN_PASSWORD",
 )
 # Secret-bearing but optional: must be blank in .env.example, may be empty.
-OPTIONAL_SECRETS = ("HRSS_ALERT_URLS", "HRSS_PG_DSN", "HRSS_PG_BI_PASSWORD")
+OPTIONAL_SECRETS = ("HRSS_ALERT_URLS", "HRSS_PG_DSN")
 WELL_KNOWN_DEFAULTS = ("airflow", "postgres", "admin", "changeme", "password", "")
 SECRET_NAME_RE = re.compile(r"PASSWORD|SECRET|KEY", re.IGNORECASE)
 
@@ -99,6 +110,7 @@ APP_SETTINGS = (
     "HRSS_ALERT_URLS",
     "HRSS_PG_DSN",
     "HRSS_PG_BI_ROLE",
+    "HRSS_PG_BI_PASSWORD",
     "HRSS_ALERT_LANGUAGE",
     "HRSS_ALERT_REMIND_DAYS",
     "HRSS_ALERT_OVERDUE_WINDOW_DAYS",
@@ -308,6 +320,9 @@ def strong_secret_env() -> dict[str, str]:
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
         "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(48),
         "_AIRFLOW_WWW_USER_PASSWORD": secrets.token_urlsafe(18),
+        "WAREHOUSE_DB_PASSWORD": secrets.token_hex(32),
+        "HRSS_PG_BI_PASSWORD": secrets.token_hex(24),
+        "MB_ADMIN_PASSWORD": secrets.token_urlsafe(18),
     }
 
 
@@ -393,7 +408,8 @@ def test_every_airflow_service_merges_the_common_anchor() -> None:
 
 def test_only_airflow_services_run_the_project_image(services: dict) -> None:
     using_image = {name for name, svc in services.items() if svc.get("image") == PROJECT_IMAGE}
-    assert using_image == AIRFLOW_SERVICES
+    # metabase-init runs a script baked into the project image.
+    assert using_image == AIRFLOW_SERVICES | {"metabase-init"}
 
 
 @pytest.mark.parametrize("name", sorted(AIRFLOW_SERVICES))
@@ -420,7 +436,7 @@ def test_long_running_services_run_their_airflow_component(name: str, services: 
 
 def test_core_airflow_settings(common: dict) -> None:
     env = env_mapping(common)
-    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "${AIRFLOW__CORE__EXECUTOR:-LocalExecutor}"
     assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false"
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/hrss/dags"
     assert env["DBT_PROFILES_DIR"] == "/opt/hrss/dbt_project"
@@ -856,3 +872,72 @@ def test_guard_rejects_malformed_or_weak_values_without_echoing(name: str, value
     assert result.returncode != 0
     assert name in output
     assert value not in output, "check-secrets.sh printed the rejected value"
+
+
+# --------------------------------------------------------------------------
+# the BI side: PostgreSQL warehouse and Metabase
+# --------------------------------------------------------------------------
+
+
+def test_pipeline_publishes_to_the_warehouse_db_service(common: dict, services: dict) -> None:
+    env = env_mapping(common)
+    dsn = env["HRSS_PG_DSN"]
+    assert dsn.startswith("postgresql://hrss:") and "@warehouse-db:5432/hrss" in dsn
+    assert {name for name, _, _ in interpolation_refs(dsn)} == {"WAREHOUSE_DB_PASSWORD"}
+    assert depends_on(common).get("warehouse-db") == "service_healthy"
+    assert "pg_isready" in healthcheck_text(services["warehouse-db"])
+    assert ("volume", "warehouse-db", "/var/lib/postgresql/data") in mounts(
+        services["warehouse-db"]
+    )
+
+
+def test_airflow_init_creates_the_bi_role_before_metabase_connects(services: dict) -> None:
+    script = command_text(services["airflow-init"])
+    assert script.index("airflow db migrate") < script.index(
+        "python -m hrss_warehouse.publish_postgres ensure-bi-role"
+    )
+    deps = depends_on(services["metabase-init"])
+    assert deps == {"metabase": "service_healthy", "airflow-init": "service_completed_successfully"}
+    assert services["metabase-init"].get("restart") == "no"
+
+
+def test_metabase_is_healthchecked_and_keeps_its_state(services: dict) -> None:
+    svc = services["metabase"]
+    assert "/api/health" in healthcheck_text(svc)
+    assert ("volume", "metabase-data", "/metabase-data") in mounts(svc)
+    assert any(str(p).endswith(":3000") for p in svc.get("ports", []))
+
+
+def test_metabase_connects_with_the_read_only_role_to_marts_only() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "metabase_init", REPO_ROOT / "docker" / "metabase_init.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    payload = module.database_payload({"HRSS_PG_BI_PASSWORD": "x" * 24})
+    details = payload["details"]
+    assert (payload["engine"], details["host"], details["dbname"]) == (
+        "postgres",
+        "warehouse-db",
+        "hrss",
+    )
+    assert (details["user"], details["password"]) == ("hrss_bi", "x" * 24)
+    assert (details["schema-filters-type"], details["schema-filters-patterns"]) == (
+        "inclusion",
+        "marts",
+    )
+
+
+def test_celery_is_an_opt_in_profile(services: dict, common: dict) -> None:
+    for name in CELERY_SERVICES:
+        assert services[name].get("profiles") == ["celery"], name
+    for name in EXPECTED_SERVICES - CELERY_SERVICES:
+        assert "profiles" not in services[name], f"{name} must start without a profile"
+    env = env_mapping(common)
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
+    assert "@postgres:5432/" in env["AIRFLOW__CELERY__RESULT_BACKEND"]
+    worker = depends_on(services["airflow-worker"])
+    assert worker.get("redis") == "service_healthy"
+    assert "redis-cli" in healthcheck_text(services["redis"])
