@@ -114,17 +114,17 @@ def publish_postgres(published_duckdb: Path, options: dict[str, Any]) -> dict[st
     return {"tables": tables, "bi_role": options["bi_role"]}
 
 
-def _copy_table(source, pg, name: str) -> int:
+def _copy_table(source, pg, name: str, from_schema: str = SCHEMA, to_schema: str = INCOMING) -> int:
     columns = source.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_schema = ? and table_name = ? order by ordinal_position",
-        [SCHEMA, name],
+        [from_schema, name],
     ).fetchall()
     ddl = ", ".join(f"{_quote(c)} {_pg_type(t)}" for c, t in columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     # NULL is written as an unquoted empty field, an empty string as "".
-    cursor = source.execute(f"select * from {SCHEMA}.{_quote(name)}")
+    cursor = source.execute(f"select * from {from_schema}.{_quote(name)}")
     count = 0
     while batch := cursor.fetchmany(10_000):
         for row in batch:
@@ -132,17 +132,17 @@ def _copy_table(source, pg, name: str) -> int:
         count += len(batch)
     buffer.seek(0)
     with pg.cursor() as cur:
-        cur.execute(f"create table {INCOMING}.{_quote(name)} ({ddl})")
+        cur.execute(f"create table {to_schema}.{_quote(name)} ({ddl})")
         cur.copy_expert(
-            f"copy {INCOMING}.{_quote(name)} from stdin with (format csv, null '')", buffer
+            f"copy {to_schema}.{_quote(name)} from stdin with (format csv, null '')", buffer
         )
-        cur.execute(f"select count(*) from {INCOMING}.{_quote(name)}")
+        cur.execute(f"select count(*) from {to_schema}.{_quote(name)}")
         copied = cur.fetchone()[0]
     pg.commit()
     if copied != count:
         raise PipelineError(
-            f"PostgreSQL publish check failed: {SCHEMA}.{name} has {copied} rows in the copy, "
-            f"{count} in the audited marts"
+            f"PostgreSQL copy check failed: {from_schema}.{name} has {copied} rows in the copy, "
+            f"{count} in DuckDB"
         )
     return count
 
@@ -174,6 +174,35 @@ def ensure_bi_role(options: dict[str, Any]) -> None:
         pg.commit()
     finally:
         pg.close()
+
+
+def copy_schema(duckdb_path: Path, schema: str, dsn: str) -> dict[str, int]:
+    """Copy every table of a DuckDB schema into the same schema on PostgreSQL, replacing
+    it (the raw landing tables, so the dbt project can build on PostgreSQL)."""
+    import duckdb
+    import psycopg2
+
+    pg = psycopg2.connect(dsn, connect_timeout=15)
+    counts: dict[str, int] = {}
+    try:
+        with duckdb.connect(str(duckdb_path), read_only=True) as source:
+            names = [
+                r[0]
+                for r in source.execute(
+                    "select table_name from information_schema.tables "
+                    "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+                    [schema],
+                ).fetchall()
+            ]
+            with pg.cursor() as cur:
+                cur.execute(f"drop schema if exists {_quote(schema)} cascade")
+                cur.execute(f"create schema {_quote(schema)}")
+            pg.commit()
+            for name in names:
+                counts[f"{schema}.{name}"] = _copy_table(source, pg, name, schema, schema)
+    finally:
+        pg.close()
+    return counts
 
 
 def _swap(pg, options: dict[str, Any]) -> None:

@@ -941,3 +941,37 @@ def test_celery_is_an_opt_in_profile(services: dict, common: dict) -> None:
     worker = depends_on(services["airflow-worker"])
     assert worker.get("redis") == "service_healthy"
     assert "redis-cli" in healthcheck_text(services["redis"])
+
+
+# --------------------------------------------------------------------------
+# the Compose Specification
+# --------------------------------------------------------------------------
+
+
+def _as_compose_would_read(text: str) -> str:
+    """What Compose validates: variables interpolated (required ones given a value),
+    YAML merge keys resolved, extension fields (x-*) set aside."""
+
+    def value(match: re.Match) -> str:
+        return "x" * 24 if match["op"] in (":?", "?") else (match["arg"] if match["op"] else "")
+
+    interpolated = _REF_RE.sub(value, text).replace("$$", "$")
+    data = yaml.safe_load(interpolated)
+    return yaml.safe_dump(
+        {k: v for k, v in data.items() if not k.startswith("x-")}, allow_unicode=True
+    )
+
+
+def test_compose_file_is_valid_against_the_compose_specification() -> None:
+    from compose_spec import PyCompose
+
+    parsed = PyCompose.from_yaml(_as_compose_would_read(_compose_text()))
+    assert set(parsed.service_names()) == EXPECTED_SERVICES | CELERY_SERVICES
+
+
+def test_the_specification_check_catches_an_invalid_file() -> None:
+    from compose_spec import PyCompose
+
+    broken = _compose_text().replace("interval: 10s", "interval: every ten seconds", 1)
+    with pytest.raises(ValueError, match="duration"):
+        PyCompose.from_yaml(_as_compose_would_read(broken))

@@ -53,8 +53,8 @@ keyed as (
             existing.period_code,
             existing.basis,
             max(existing.vintage_number) as last_vintage_number,
-            arg_min(existing.observed_value, existing.vintage_number) as first_value_so_far,
-            arg_min(existing.batch_id, existing.vintage_number) as first_batch_so_far
+            {{ value_at_min('existing.observed_value', 'existing.vintage_number') }} as first_value_so_far,
+            {{ value_at_min('existing.batch_id', 'existing.vintage_number') }} as first_batch_so_far
 
         from {{ this }} as existing
         where exists (

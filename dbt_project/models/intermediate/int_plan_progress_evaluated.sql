@@ -292,16 +292,22 @@ baselined as (
         select
             *,
             target_kind = 'level' and baseline_value is null and target_value is not null
-            and first_value(actual_value ignore nulls) over series is not null as is_baseline_imputed,
-            first_value(actual_value ignore nulls) over series as first_observed_value,
-            first_value(case when actual_value is not null then as_of_date end ignore nulls)
-                over series as first_observed_date
+            and first_value(actual_value) over figures_first is not null as is_baseline_imputed,
+            -- The earliest figure: rows with a figure sort before rows without one.
+            first_value(actual_value) over figures_first as first_observed_value,
+            min(case when actual_value is not null then as_of_date end) over series as first_observed_date
         from measured
-        window series as (
-            partition by plan_code, indicator_code, region_code
-            order by as_of_date
-            rows between unbounded preceding and unbounded following
-        )
+        window
+            series as (
+                partition by plan_code, indicator_code, region_code
+                order by as_of_date
+                rows between unbounded preceding and unbounded following
+            ),
+            figures_first as (
+                partition by plan_code, indicator_code, region_code
+                order by actual_value is null, as_of_date
+                rows between unbounded preceding and unbounded following
+            )
     ) as measured_with_first
 
 ),
@@ -428,7 +434,7 @@ seasoned as (
             regressed.indicator_code = seasonal_shares.indicator_code
             and regressed.region_code = seasonal_shares.region_code
             and regressed.target_kind in ('annual', 'cumulative')
-            and seasonal_shares.period_end_date = last_day(regressed.as_of_date - interval 1 year)
+            and seasonal_shares.period_end_date = {{ month_end("regressed.as_of_date - interval '1 year'") }}
 
 ),
 
@@ -508,7 +514,7 @@ projected as (
                                 t_months * ln(target_value / baseline_used_value)
                                 / ln(actual_value / baseline_used_value)
                             ) as integer))
-                            - interval 1 day as date
+                            - interval '1 day' as date
                         )
                 end
             when
@@ -525,7 +531,7 @@ projected as (
                     + to_months(cast(ceil(
                         (target_value - (s_wy - trend_slope * s_wt) / s_w) / trend_slope
                     ) as integer))
-                    - interval 1 day as date
+                    - interval '1 day' as date
                 )
             when
                 target_kind = 'cumulative'
@@ -539,7 +545,7 @@ projected as (
                     + to_months(cast(ceil(
                         (end_year - start_year + 1) * 12 * time_elapsed_ratio * target_value / actual_value
                     ) as integer))
-                    - interval 1 day as date
+                    - interval '1 day' as date
                 )
         end as projected_completion_date
 

@@ -69,15 +69,15 @@ periods as (
     union all
 
     select
-        period_year || '-H' || (period_month + 5) // 6 as period_code,
+        period_year || '-H' || {{ int_div('period_month + 5', 6) }} as period_code,
         'half' as period_grain,
         period_year || case when period_month = 1 then '年上半年' else '年下半年' end as period_label_zh,
         period_year,
-        (period_month + 5) // 6 as period_half,
+        {{ int_div('period_month + 5', 6) }} as period_half,
         cast(null as integer) as period_quarter,
         cast(null as integer) as period_month,
         make_date(period_year, period_month, 1) as period_start_date,
-        last_day(make_date(period_year, period_month + 5, 1)) as period_end_date
+        {{ month_end('make_date(period_year, period_month + 5, 1)') }} as period_end_date
     from years
     cross join months
     where period_month in (1, 7)
@@ -85,15 +85,15 @@ periods as (
     union all
 
     select
-        period_year || '-Q' || (period_month + 2) // 3 as period_code,
+        period_year || '-Q' || {{ int_div('period_month + 2', 3) }} as period_code,
         'quarter' as period_grain,
-        period_year || '年第' || (period_month + 2) // 3 || '季度' as period_label_zh,
+        period_year || '年第' || {{ int_div('period_month + 2', 3) }} || '季度' as period_label_zh,
         period_year,
-        (period_month + 5) // 6 as period_half,
-        (period_month + 2) // 3 as period_quarter,
+        {{ int_div('period_month + 5', 6) }} as period_half,
+        {{ int_div('period_month + 2', 3) }} as period_quarter,
         cast(null as integer) as period_month,
         make_date(period_year, period_month, 1) as period_start_date,
-        last_day(make_date(period_year, period_month + 2, 1)) as period_end_date
+        {{ month_end('make_date(period_year, period_month + 2, 1)') }} as period_end_date
     from years
     cross join months
     where period_month in (1, 4, 7, 10)
@@ -105,11 +105,11 @@ periods as (
         'month' as period_grain,
         period_year || '年' || period_month || '月' as period_label_zh,
         period_year,
-        (period_month + 5) // 6 as period_half,
-        (period_month + 2) // 3 as period_quarter,
+        {{ int_div('period_month + 5', 6) }} as period_half,
+        {{ int_div('period_month + 2', 3) }} as period_quarter,
         period_month,
         make_date(period_year, period_month, 1) as period_start_date,
-        last_day(make_date(period_year, period_month, 1)) as period_end_date
+        {{ month_end('make_date(period_year, period_month, 1)') }} as period_end_date
     from years
     cross join months
 

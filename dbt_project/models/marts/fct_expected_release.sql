@@ -73,13 +73,13 @@ periods as (
     from scope
     cross join run_date
     cross join lateral (
-        select last_day(cast(month_start as date)) as month_end
+        select {{ month_end('cast(month_start as date)') }} as month_end
         from generate_series(
-            scope.first_plan_start_date,
-            least(run_date.run_date, scope.last_plan_end_date),
-            interval 1 month
+            cast(scope.first_plan_start_date as timestamp),
+            cast(least(run_date.run_date, scope.last_plan_end_date) as timestamp),
+            interval '1 month'
         ) as months (month_start)
-    )
+    ) as month_ends
     where
         scope.frequency_code = 'month'
         or (scope.frequency_code = 'quarter' and extract(month from month_end) in (3, 6, 9, 12))

@@ -92,15 +92,15 @@ months as (
     cross join lateral (
         select month_start
         from generate_series(
-            plans.plan_start_date,
-            greatest(
+            cast(plans.plan_start_date as timestamp),
+            cast(greatest(
                 least(coalesce(data_bounds.latest_data_date, plans.plan_start_date), plans.plan_end_date),
                 coalesce(evaluated_bounds.last_evaluated_date, plans.plan_start_date),
                 plans.plan_start_date
-            ),
-            interval 1 month
+            ) as timestamp),
+            interval '1 month'
         ) as series (month_start)
-    )
+    ) as plan_months
     where targets.is_current
 
 ),
@@ -148,12 +148,19 @@ all_rows as (
         months.as_of_date
 
     from months
-    asof left join evaluated
-        on
-            months.plan_code = evaluated.plan_code
-            and months.indicator_code = evaluated.indicator_code
-            and months.region_code = evaluated.region_code
-            and months.as_of_date >= evaluated.as_of_date
+    -- The latest evaluation at or before the month (an as-of join, written so that
+    -- DuckDB and PostgreSQL both run it).
+    left join lateral (
+        select *
+        from evaluated as candidates
+        where
+            candidates.plan_code = months.plan_code
+            and candidates.indicator_code = months.indicator_code
+            and candidates.region_code = months.region_code
+            and candidates.as_of_date <= months.as_of_date
+        order by candidates.as_of_date desc
+        limit 1
+    ) as evaluated on true
 
 ),
 

@@ -47,7 +47,7 @@ renamed as (
             lead(coalesce(source.effective_from_date, make_date(plans.start_year, 1, 1))) over (
                 partition by source.plan_code, source.indicator_code, plans.region_code
                 order by coalesce(source.effective_from_date, make_date(plans.start_year, 1, 1))
-            ) - interval 1 day as date
+            ) - interval '1 day' as date
         ) as effective_to_date,
         source.direction,
         source.baseline_year,

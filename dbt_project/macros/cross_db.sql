@@ -1,0 +1,70 @@
+{#- One SQL for DuckDB (the embedded default) and PostgreSQL (shared serving): the few
+    date and arithmetic idioms the two spell differently. -#}
+
+{#- Integer division: 7 // 3 = 2 on both. -#}
+{% macro int_div(numerator, denominator) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        cast(div(cast({{ numerator }} as numeric), cast({{ denominator }} as numeric)) as integer)
+    {%- else -%}
+        (({{ numerator }}) // ({{ denominator }}))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The last day of the month a date falls in. -#}
+{% macro month_end(day) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        cast(date_trunc('month', {{ day }}) + interval '1 month' - interval '1 day' as date)
+    {%- else -%}
+        last_day({{ day }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A date moved by a whole number of months. -#}
+{% macro add_months(day, months) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        cast({{ day }} + make_interval(months => cast({{ months }} as integer)) as date)
+    {%- else -%}
+        cast({{ day }} + to_months(cast({{ months }} as integer)) as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- year / month / day / quarter of a date as an integer (extract gives numeric on PostgreSQL). -#}
+{% macro date_part_int(part, day) -%}
+    cast(extract({{ part }} from {{ day }}) as integer)
+{%- endmacro %}
+
+{#- The value of the row with the smallest `ordering` (DuckDB arg_min). -#}
+{% macro value_at_min(value, ordering) -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        (array_agg({{ value }} order by {{ ordering }}))[1]
+    {%- else -%}
+        arg_min({{ value }}, {{ ordering }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- DuckDB date functions the models use, defined on PostgreSQL (on-run-start), so the
+    same SQL runs on both. Pure functions of their arguments (IMMUTABLE). -#}
+{% macro postgres_compat_functions() -%}
+    {%- if target is defined and target.type == 'postgres' -%}
+        create or replace function public.to_months(integer) returns interval
+            language sql immutable as $$ select make_interval(months => $1) $$;
+        create or replace function public.last_day(date) returns date
+            language sql immutable as $$ select cast(date_trunc('month', $1) + interval '1 month' - interval '1 day' as date) $$;
+        create or replace function public.last_day(timestamp) returns date
+            language sql immutable as $$ select cast(date_trunc('month', $1) + interval '1 month' - interval '1 day' as date) $$;
+        create or replace function public.strftime(date, text) returns text
+            language sql immutable as $$ select to_char($1, replace(replace(replace($2, '%Y', 'YYYY'), '%m', 'MM'), '%d', 'DD')) $$;
+        create or replace function public.year(date) returns integer
+            language sql immutable as $$ select cast(extract(year from $1) as integer) $$;
+        create or replace function public.month(date) returns integer
+            language sql immutable as $$ select cast(extract(month from $1) as integer) $$;
+        create or replace function public.day(date) returns integer
+            language sql immutable as $$ select cast(extract(day from $1) as integer) $$;
+        create or replace function public.round(double precision, integer) returns double precision
+            language sql immutable as $$ select cast(round(cast($1 as numeric), $2) as double precision) $$;
+        create or replace function public.quarter(date) returns integer
+            language sql immutable as $$ select cast(extract(quarter from $1) as integer) $$;
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
