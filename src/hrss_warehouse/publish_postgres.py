@@ -77,26 +77,12 @@ def _quote(name: str) -> str:
 
 def publish_postgres(published_duckdb: Path, options: dict[str, Any]) -> dict[str, Any]:
     import duckdb
-    import psycopg2
 
-    try:
-        pg = psycopg2.connect(options["dsn"], connect_timeout=15)
-    except psycopg2.Error as exc:
-        # The DSN may carry a password: say what failed, not with what.
-        raise PipelineError(
-            f"cannot connect to the PostgreSQL warehouse: {type(exc).__name__}"
-        ) from None
+    pg = _connect(options["dsn"])
     tables: dict[str, int] = {}
     try:
         with duckdb.connect(str(published_duckdb), read_only=True) as source:
-            names = [
-                r[0]
-                for r in source.execute(
-                    "select table_name from information_schema.tables "
-                    "where table_schema = ? order by table_name",
-                    [SCHEMA],
-                ).fetchall()
-            ]
+            names = _tables(source, SCHEMA)
             _drop_retired(pg)
             with pg.cursor() as cur:
                 cur.execute(f"drop schema if exists {INCOMING} cascade")
@@ -112,6 +98,29 @@ def publish_postgres(published_duckdb: Path, options: dict[str, Any]) -> dict[st
         pg.close()
     log.info("published %d tables to PostgreSQL schema %s", len(tables), SCHEMA)
     return {"tables": tables, "bi_role": options["bi_role"]}
+
+
+def _connect(dsn: str):
+    import psycopg2
+
+    try:
+        return psycopg2.connect(dsn, connect_timeout=15)
+    except psycopg2.Error as exc:
+        # The DSN may carry a password: say what failed, not with what.
+        raise PipelineError(
+            f"cannot connect to the PostgreSQL warehouse: {type(exc).__name__}"
+        ) from None
+
+
+def _tables(source, schema: str) -> list[str]:
+    return [
+        r[0]
+        for r in source.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+            [schema],
+        ).fetchall()
+    ]
 
 
 def _copy_table(source, pg, name: str, from_schema: str = SCHEMA, to_schema: str = INCOMING) -> int:
@@ -157,16 +166,10 @@ def ensure_bi_role(options: dict[str, Any]) -> None:
     """Create the read-only BI role (or reset its password) before anyone connects with
     it: ``python -m hrss_warehouse.publish_postgres ensure-bi-role`` (docker-compose's
     airflow-init runs it, so Metabase can connect before the first publish)."""
-    import psycopg2
 
     if not options.get("bi_password"):
         raise ConfigError("HRSS_PG_BI_PASSWORD is not set: no password for the BI role")
-    try:
-        pg = psycopg2.connect(options["dsn"], connect_timeout=15)
-    except psycopg2.Error as exc:
-        raise PipelineError(
-            f"cannot connect to the PostgreSQL warehouse: {type(exc).__name__}"
-        ) from None
+    pg = _connect(options["dsn"])
     try:
         with pg.cursor() as cur:
             _ensure_role(cur, options["bi_role"], options["bi_password"])
@@ -180,20 +183,12 @@ def copy_schema(duckdb_path: Path, schema: str, dsn: str) -> dict[str, int]:
     """Copy every table of a DuckDB schema into the same schema on PostgreSQL, replacing
     it (the raw landing tables, so the dbt project can build on PostgreSQL)."""
     import duckdb
-    import psycopg2
 
-    pg = psycopg2.connect(dsn, connect_timeout=15)
+    pg = _connect(dsn)
     counts: dict[str, int] = {}
     try:
         with duckdb.connect(str(duckdb_path), read_only=True) as source:
-            names = [
-                r[0]
-                for r in source.execute(
-                    "select table_name from information_schema.tables "
-                    "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
-                    [schema],
-                ).fetchall()
-            ]
+            names = _tables(source, schema)
             with pg.cursor() as cur:
                 cur.execute(f"drop schema if exists {_quote(schema)} cascade")
                 cur.execute(f"create schema {_quote(schema)}")
