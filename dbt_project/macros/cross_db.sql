@@ -1,5 +1,6 @@
-{#- One SQL for DuckDB (the embedded default) and PostgreSQL (shared serving): the few
-    date and arithmetic idioms the two spell differently. -#}
+{#- One SQL for DuckDB (the embedded default) and PostgreSQL (shared serving): the two
+    idioms PostgreSQL cannot take as a function (integer division, arg_min) are macros;
+    DuckDB's date functions are defined on PostgreSQL once, by postgres_compat_functions. -#}
 
 {#- Integer division: 7 // 3 = 2 on both. -#}
 {% macro int_div(numerator, denominator) -%}
@@ -10,28 +11,8 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The last day of the month a date falls in. -#}
-{% macro month_end(day) -%}
-    {%- if target is defined and target.type == 'postgres' -%}
-        cast(date_trunc('month', {{ day }}) + interval '1 month' - interval '1 day' as date)
-    {%- else -%}
-        last_day({{ day }})
-    {%- endif -%}
-{%- endmacro %}
 
-{#- A date moved by a whole number of months. -#}
-{% macro add_months(day, months) -%}
-    {%- if target is defined and target.type == 'postgres' -%}
-        cast({{ day }} + make_interval(months => cast({{ months }} as integer)) as date)
-    {%- else -%}
-        cast({{ day }} + to_months(cast({{ months }} as integer)) as date)
-    {%- endif -%}
-{%- endmacro %}
 
-{#- year / month / day / quarter of a date as an integer (extract gives numeric on PostgreSQL). -#}
-{% macro date_part_int(part, day) -%}
-    cast(extract({{ part }} from {{ day }}) as integer)
-{%- endmacro %}
 
 {#- The value of the row with the smallest `ordering` (DuckDB arg_min). -#}
 {% macro value_at_min(value, ordering) -%}

@@ -25,13 +25,14 @@ from typing import Any
 from hrss_warehouse import workdb
 from hrss_warehouse.alert_channels import Channel, ChannelError, configured_channels, send
 from hrss_warehouse.alert_messages import digest
+from hrss_warehouse.alerts import records as _records
 from hrss_warehouse.config import Settings
 from hrss_warehouse.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 
-def _options(settings: Settings) -> dict[str, Any]:
+def alert_options(settings: Settings) -> dict[str, Any]:
     language = os.environ.get("HRSS_ALERT_LANGUAGE") or "zh"
     if language not in ("zh", "en"):
         raise ConfigError(f"HRSS_ALERT_LANGUAGE must be zh or en, not {language!r}")
@@ -49,14 +50,8 @@ def _options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _records(con, sql: str, params: list | None = None) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def deliver(settings: Settings, batch_id: str, channels: list[Channel] | None = None) -> dict:
-    options = _options(settings)
+    options = alert_options(settings)
     channels = configured_channels() if channels is None else channels
     now = datetime.now(UTC).replace(tzinfo=None)
     line = "message_en" if options["language"] == "en" else "message_zh"

@@ -45,14 +45,14 @@ def notify_failure(
 
 def _notify(dag_id: str, task_id: str, run_id: str, error: str, conf: dict) -> dict[str, Any]:
     from hrss_warehouse.alert_channels import ChannelError, configured_channels, redact, send
-    from hrss_warehouse.alert_delivery import _options
+    from hrss_warehouse.alert_delivery import alert_options
     from hrss_warehouse.alert_messages import describe, digest
     from hrss_warehouse.alerts import spool_dir
     from hrss_warehouse.pipeline import settings_from
 
     settings = settings_from({k: v for k, v in conf.items() if k != "summary_file"})
     channels = configured_channels()
-    options = _options(settings)
+    options = alert_options(settings)
     now = datetime.now(UTC).replace(tzinfo=None)
     key = f"pipeline_failure|{dag_id}|{run_id}|{task_id}"
     event = {

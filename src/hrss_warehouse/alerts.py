@@ -86,7 +86,7 @@ order by progress.plan_code, target.indicator_seq, progress.region_code
 """
 
 
-def _records(con, sql: str, params: list | None = None) -> list[dict[str, Any]]:
+def records(con, sql: str, params: list | None = None) -> list[dict[str, Any]]:
     cursor = con.execute(sql, params or [])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -135,8 +135,8 @@ def evaluate(settings: Settings, batch_id: str | None = None) -> dict[str, Any]:
     batch_id = batch_id or datetime.now(UTC).strftime("manual__%Y%m%dT%H%M%S")
     now = datetime.now(UTC).replace(tzinfo=None)
     with workdb.connect(settings.work_db) as con:
-        rows = _records(con, LATEST_PROGRESS_SQL)
-        state = {r["subject_key"]: r for r in _records(con, "select * from raw.alert_state")}
+        rows = records(con, LATEST_PROGRESS_SQL)
+        state = {r["subject_key"]: r for r in records(con, "select * from raw.alert_state")}
         sent_keys = {
             r[0]
             for r in con.execute(
@@ -161,7 +161,8 @@ def evaluate(settings: Settings, batch_id: str | None = None) -> dict[str, Any]:
             for e in _overdue_releases(con) + _quarantined_files(con, batch_id) + _revisions(con)
             if e["event_key"] not in sent_keys
         ]
-        events += [e for e in _spooled_failures(settings) if e["event_key"] not in sent_keys]
+        spooled = _spooled_failures(settings)
+        events += [e for e in spooled if e["event_key"] not in sent_keys]
         con.begin()
         for event in events:
             zh, en = describe(event, "zh"), describe(event, "en")
@@ -206,7 +207,7 @@ def evaluate(settings: Settings, batch_id: str | None = None) -> dict[str, Any]:
                 )
         _remember(con, rows, events, now)
         con.commit()
-    _clear_spool(settings, events)
+    _clear_spool(spooled)
     open_alerts = _write_open_alerts(settings, rows)
     counts: dict[str, int] = {}
     for event in events:
@@ -258,7 +259,7 @@ def _remember(con, rows: list[dict], events: list[dict], now: datetime) -> None:
 
 
 def _overdue_releases(con) -> list[dict]:
-    rows = _records(
+    rows = records(
         con,
         """
         select release.indicator_code, indicator.indicator_name_zh, indicator.indicator_name_en,
@@ -298,7 +299,7 @@ def overdue_window_days() -> int:
 def _quarantined_files(con, batch_id: str) -> list[dict]:
     """Files of this batch validation quarantined whole: the published warehouse did
     not change for them, and the department has to send them again."""
-    rows = _records(
+    rows = records(
         con,
         "select file_name, file_sha256, rows_in, first_error from raw.file_ledger "
         "where batch_id = ? and status = 'quarantined' "
@@ -317,7 +318,7 @@ def _quarantined_files(con, batch_id: str) -> list[dict]:
 
 
 def _revisions(con) -> list[dict]:
-    rows = _records(
+    rows = records(
         con,
         """
         select observation.observation_id, observation.indicator_code,
@@ -360,9 +361,11 @@ def _spooled_failures(settings: Settings) -> list[dict]:
     return events
 
 
-def _clear_spool(settings: Settings, events: list[dict]) -> None:
-    for path in spool_dir(settings).glob("*.json"):
-        path.unlink(missing_ok=True)
+def _clear_spool(events: list[dict]) -> None:
+    """Remove the spooled failures this run read (recorded now or before); one spooled
+    meanwhile waits for the next run."""
+    for event in events:
+        Path(event["_spool_path"]).unlink(missing_ok=True)
 
 
 def _write_open_alerts(settings: Settings, rows: list[dict]) -> list[dict]:

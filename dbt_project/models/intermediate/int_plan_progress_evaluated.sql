@@ -434,7 +434,7 @@ seasoned as (
             regressed.indicator_code = seasonal_shares.indicator_code
             and regressed.region_code = seasonal_shares.region_code
             and regressed.target_kind in ('annual', 'cumulative')
-            and seasonal_shares.period_end_date = {{ month_end("regressed.as_of_date - interval '1 year'") }}
+            and seasonal_shares.period_end_date = last_day(regressed.as_of_date - interval '1 year')
 
 ),
 

@@ -77,7 +77,7 @@ periods as (
         cast(null as integer) as period_quarter,
         cast(null as integer) as period_month,
         make_date(period_year, period_month, 1) as period_start_date,
-        {{ month_end('make_date(period_year, period_month + 5, 1)') }} as period_end_date
+        last_day(make_date(period_year, period_month + 5, 1)) as period_end_date
     from years
     cross join months
     where period_month in (1, 7)
@@ -93,7 +93,7 @@ periods as (
         {{ int_div('period_month + 2', 3) }} as period_quarter,
         cast(null as integer) as period_month,
         make_date(period_year, period_month, 1) as period_start_date,
-        {{ month_end('make_date(period_year, period_month + 2, 1)') }} as period_end_date
+        last_day(make_date(period_year, period_month + 2, 1)) as period_end_date
     from years
     cross join months
     where period_month in (1, 4, 7, 10)
@@ -109,7 +109,7 @@ periods as (
         {{ int_div('period_month + 2', 3) }} as period_quarter,
         period_month,
         make_date(period_year, period_month, 1) as period_start_date,
-        {{ month_end('make_date(period_year, period_month, 1)') }} as period_end_date
+        last_day(make_date(period_year, period_month, 1)) as period_end_date
     from years
     cross join months
 

@@ -73,7 +73,7 @@ periods as (
     from scope
     cross join run_date
     cross join lateral (
-        select {{ month_end('cast(month_start as date)') }} as month_end
+        select last_day(cast(month_start as date)) as month_end
         from generate_series(
             cast(scope.first_plan_start_date as timestamp),
             cast(least(run_date.run_date, scope.last_plan_end_date) as timestamp),

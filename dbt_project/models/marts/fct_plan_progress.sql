@@ -35,6 +35,12 @@ observations as (
 
 ),
 
+observation_flags as (
+
+    select * from {{ ref('int_observation_flags_aggregated') }}
+
+),
+
 flagged_dates as (
 
     -- Validation warnings on the delivered figures of a date (every basis).
@@ -44,7 +50,7 @@ flagged_dates as (
         period_end_date,
         string_agg(validation_flags, '；' order by validation_flags) as validation_flags
 
-    from {{ ref('int_observation_flags_aggregated') }}
+    from observation_flags
     group by indicator_code, region_code, period_end_date
 
 ),
