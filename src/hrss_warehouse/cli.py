@@ -32,6 +32,8 @@ _PROGRESS = re.compile(
     r"(discovered \d+|\[\d+/\d+\] |quarantined|GX suite|dbt \| .*\d+ of \d+ (OK|ERROR|FAIL|WARN)"
     r"|dbt \| .*Done\.|published \d+|off trajectory|DagRun Finished)"
 )
+_TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\w+)")
+_EXCEPTION = re.compile(r"^[\w.]*(Error|Exception): ")
 # structlog renders "<timestamp> [level] message [logger] loc=file:line"; keep the message.
 _STRUCTLOG_PREFIX = re.compile(r"^\S+Z \[\w+\s*\] ")
 _STRUCTLOG_SUFFIX = re.compile(r"\s+\[[\w.]+\]\s+loc=\S+.*$")
@@ -84,6 +86,26 @@ def _failure_reason(log_lines: list[str]) -> str:
     return "the DAG run failed (see the log)"
 
 
+class RetryWatch:
+    """Turns Airflow's retry of a failed task into one progress line; otherwise the run
+    looks stalled for the whole retry delay."""
+
+    def __init__(self) -> None:
+        self.task, self.reason = "?", ""
+
+    def feed(self, line: str) -> str | None:
+        if started := _TASK_START.search(line):
+            self.task, self.reason = started.group(1), ""
+        elif _EXCEPTION.match(line):
+            self.reason = line.strip()
+        elif "new_state=up_for_retry" in line:
+            return (
+                f"  task {self.task} failed, Airflow retries it after its retry delay "
+                f"(5 min, then longer): {self.reason[:300]}"
+            )
+        return None
+
+
 def run_pipeline(settings: Settings, *, verbose: bool = False) -> tuple[int, dict | None, Path]:
     """Run ``hrss_nightly`` once via ``airflow dags test``; return (exit code, summary, log)."""
     env = airflow_env(settings)
@@ -99,6 +121,7 @@ def run_pipeline(settings: Settings, *, verbose: bool = False) -> tuple[int, dic
     executable = Path(sys.executable).with_name("airflow")
     command = [str(executable), "dags", "test", DAG_ID, "--conf", json.dumps(conf)]
     lines: list[str] = []
+    retries = RetryWatch()
     with (
         log_file.open("w", encoding="utf-8") as log,
         subprocess.Popen(
@@ -112,6 +135,8 @@ def run_pipeline(settings: Settings, *, verbose: bool = False) -> tuple[int, dic
             if verbose or (_PROGRESS.search(line) and "Returned value was" not in line):
                 text = _STRUCTLOG_SUFFIX.sub("", _STRUCTLOG_PREFIX.sub("", line.rstrip()))
                 print("  " + text[:160], flush=True)
+            if (note := retries.feed(line)) and not verbose:
+                print(note, flush=True)
     summary = None
     if summary_file.is_file():
         summary = json.loads(summary_file.read_text("utf-8"))

@@ -13,7 +13,7 @@ run conf override them. ``.env.example`` lists them all with comments.
 | HRSS_ARCHIVE_DIR    | <warehouse dir>/archive                   | every landed file, stored by sha256         |
 | HRSS_REPORT_DIR     | <warehouse dir>/report                    | the HTML report and alert list              |
 | HRSS_AS_OF          | (unset: all data)                         | YYYY-MM: ignore observations after it       |
-| HRSS_DBT_TARGET     | duckdb                                    | dbt target in dbt_project/profiles.yml      |
+| HRSS_DBT_TARGET     | duckdb                                    | where dbt builds: duckdb or postgres        |
 | HRSS_MAX_FILE_MB    | 200                                       | larger landing files are refused unparsed   |
 | HRSS_PARSE_TIMEOUT_S| 600                                       | a file still parsing after this is killed   |
 | HRSS_PARSE_MEMORY_MB| 4096                                      | address-space limit of the parse process    |
@@ -38,6 +38,8 @@ _DEFAULT_HOME = _PACKAGE_DIR.parent.parent
 
 DUCKDB_WRITER_POOL = "hrss_duckdb_writer"
 WORK_DB_NAME = "hrss_work.duckdb"
+# The outputs of dbt_project/profiles.yml: the embedded default and the shared server.
+DBT_TARGETS = ("duckdb", "postgres")
 
 _ENV = {
     "home": "HRSS_HOME",
@@ -124,6 +126,11 @@ class Settings:
             return (Path(value) if value else default).expanduser().resolve()
 
         warehouse = path("warehouse", home / "warehouse" / "hrss.duckdb")
+        dbt_target = pick("dbt_target") or "duckdb"
+        if dbt_target not in DBT_TARGETS:
+            raise ConfigError(
+                f"HRSS_DBT_TARGET must be one of {', '.join(DBT_TARGETS)}, got {dbt_target!r}"
+            )
         as_of = pick("as_of")
         parse_as_of(as_of)  # fail early on a malformed value
         return cls(
@@ -135,7 +142,7 @@ class Settings:
             archive_dir=path("archive_dir", warehouse.parent / "archive"),
             report_dir=path("report_dir", warehouse.parent / "report"),
             as_of=as_of,
-            dbt_target=pick("dbt_target") or "duckdb",
+            dbt_target=dbt_target,
             max_file_mb=_positive_int("max_file_mb", pick("max_file_mb"), 200),
             parse_timeout_s=_positive_int("parse_timeout_s", pick("parse_timeout_s"), 600),
             parse_memory_mb=_positive_int("parse_memory_mb", pick("parse_memory_mb"), 4096),

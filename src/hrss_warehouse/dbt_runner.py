@@ -67,7 +67,7 @@ def prepare_project(settings: Settings) -> Path:
     return run_dir
 
 
-def dbt_env(settings: Settings) -> dict[str, str]:
+def dbt_env(settings: Settings, marts_schema: str | None = None) -> dict[str, str]:
     # dbt needs no alert channel; its URLs carry tokens.
     env = {k: v for k, v in os.environ.items() if k != "HRSS_ALERT_URLS"}
     env.update(
@@ -78,6 +78,14 @@ def dbt_env(settings: Settings) -> dict[str, str]:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
     )
+    if settings.dbt_target == "postgres" and (dsn := os.environ.get("HRSS_PG_DSN")):
+        from hrss_warehouse.postgres_target import dbt_profile_env
+
+        # The run's one connection setting also drives dbt's profile.
+        env.update(dbt_profile_env(dsn))
+    env.pop("HRSS_DBT_MARTS_SCHEMA", None)
+    if marts_schema:
+        env["HRSS_DBT_MARTS_SCHEMA"] = marts_schema
     return env
 
 
@@ -89,8 +97,9 @@ def dbt_command(settings: Settings, *args: str) -> list[str]:
     return command
 
 
-def run_dbt(settings: Settings, *args: str) -> list[str]:
-    """Run one dbt command, streaming its output; raise PipelineError if it fails."""
+def run_dbt(settings: Settings, *args: str, marts_schema: str | None = None) -> list[str]:
+    """Run one dbt command, streaming its output; raise PipelineError if it fails.
+    ``marts_schema`` builds the marts under another schema name (PostgreSQL staging)."""
     project = prepare_project(settings)
     command = dbt_command(settings, *args, "--no-use-colors")
     log.info("running: %s", " ".join(command))
@@ -98,7 +107,7 @@ def run_dbt(settings: Settings, *args: str) -> list[str]:
     with subprocess.Popen(
         command,
         cwd=project,
-        env=dbt_env(settings),
+        env=dbt_env(settings, marts_schema),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -126,17 +135,42 @@ def build(settings: Settings) -> dict[str, object]:
 
     # The raw tables are dbt sources; create them (empty) if no file was ever landed.
     workdb.connect(settings.work_db).close()
+    if settings.dbt_target == "postgres":
+        return _build_on_postgres(settings)
     lines = run_dbt(settings, "build")
+    return {"summary": _done(lines)}
+
+
+def _build_on_postgres(settings: Settings, alert_mart_only: bool = False) -> dict[str, object]:
+    """Build on the server into the incoming schema and copy the result back for the
+    audit (see postgres_target)."""
+    from hrss_warehouse import postgres_target
+    from hrss_warehouse.publish_postgres import INCOMING
+
+    dsn = postgres_target.required_options()["dsn"]
+    if alert_mart_only:
+        postgres_target.prepare_alert_sources(settings.work_db, dsn)
+        lines = run_dbt(settings, "build", "--select", "+fct_alert_event", marts_schema=INCOMING)
+        copied = postgres_target.mirror_built(dsn, settings.work_db, ["fct_alert_event"])
+    else:
+        postgres_target.prepare_sources(settings.work_db, dsn)
+        lines = run_dbt(settings, "build", marts_schema=INCOMING)
+        copied = postgres_target.mirror_built(dsn, settings.work_db)
+    return {"summary": _done(lines), "target": "postgres", "audit_copy": copied}
+
+
+def _done(lines: list[str]) -> str:
     done = next((ln for ln in reversed(lines) if "Done. PASS=" in ln), "")
-    return {"summary": done.split("Done. ", 1)[-1].strip()}
+    return done.split("Done. ", 1)[-1].strip()
 
 
 def build_alert_mart(settings: Settings) -> dict[str, object]:
     """After delivery: rebuild marts.fct_alert_event (and its staging) only, so this
     run's alerts and their delivery state are published with this run."""
+    if settings.dbt_target == "postgres":
+        return _build_on_postgres(settings, alert_mart_only=True)
     lines = run_dbt(settings, "build", "--select", "+fct_alert_event")
-    done = next((ln for ln in reversed(lines) if "Done. PASS=" in ln), "")
-    return {"summary": done.split("Done. ", 1)[-1].strip()}
+    return {"summary": _done(lines)}
 
 
 def docs_index(settings: Settings) -> Path:

@@ -6,7 +6,8 @@ returns a small JSON-serialisable dict, which Airflow passes on as XCom.
 Order: discover → ingest → validate_batch → dbt_build → validate_marts →
 evaluate_alerts → deliver_alerts → build_alert_mart → dbt_docs → publish → render_report
 (alerts come from the audited working database, so this run's alerts and their
-delivery state are published with it).
+delivery state are published with it). With ``HRSS_DBT_TARGET=postgres`` the two dbt
+steps build on the server and copy the result back for the audit (postgres_target).
 """
 
 from __future__ import annotations

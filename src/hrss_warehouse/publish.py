@@ -26,6 +26,15 @@ PUBLISHED_SCHEMAS = ("marts",)
 
 
 def publish(settings: Settings) -> dict[str, object]:
+    from hrss_warehouse.publish_postgres import pg_settings, publish_postgres, swap_built
+
+    served: dict[str, object] | None = None
+    if settings.dbt_target == "postgres":
+        from hrss_warehouse.postgres_target import required_options
+
+        # dbt built the marts on the server: they must be exactly the audited copy, and
+        # are swapped in first (the server is this target's primary warehouse).
+        served = swap_built(settings.work_db, required_options())
     target = settings.warehouse
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(target)
@@ -42,11 +51,11 @@ def publish(settings: Settings) -> dict[str, object]:
     _fsync(target.parent)
     log.info("published %d tables to %s", len(tables), target)
     result: dict[str, object] = {"warehouse": str(target), "tables": tables}
-    # The shared PostgreSQL warehouse, when configured, gets the same audited marts.
-    from hrss_warehouse.publish_postgres import pg_settings, publish_postgres
-
-    if options := pg_settings():
-        result["postgres"] = publish_postgres(target, options)
+    # With the DuckDB target, a configured PostgreSQL warehouse gets a copy of this file.
+    if served is None and (options := pg_settings()):
+        served = publish_postgres(target, options)
+    if served is not None:
+        result["postgres"] = served
     return result
 
 

@@ -10,6 +10,10 @@ a run conf), the publish step also serves the marts from PostgreSQL:
    ``marts__incoming`` to ``marts`` and grants the BI role read access. BI sees the
    previous complete version until the commit, the new one after, never a mix.
 
+With ``HRSS_DBT_TARGET=postgres`` dbt builds the marts on the server itself
+(``postgres_target``): ``swap_built`` checks ``marts__incoming`` against the audited copy
+and performs the same swap, nothing is copied.
+
 The retired schema is dropped at the start of the next publish, without waiting
 (``lock_timeout``): a BI session still reading it never blocks the pipeline.
 
@@ -25,6 +29,7 @@ import io
 import logging
 import os
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -78,9 +83,8 @@ def _quote(name: str) -> str:
 def publish_postgres(published_duckdb: Path, options: dict[str, Any]) -> dict[str, Any]:
     import duckdb
 
-    pg = _connect(options["dsn"])
     tables: dict[str, int] = {}
-    try:
+    with _session(options["dsn"]) as pg:
         with duckdb.connect(str(published_duckdb), read_only=True) as source:
             names = _tables(source, SCHEMA)
             _drop_retired(pg)
@@ -91,13 +95,21 @@ def publish_postgres(published_duckdb: Path, options: dict[str, Any]) -> dict[st
             for name in names:
                 tables[f"{SCHEMA}.{name}"] = _copy_table(source, pg, name)
         _swap(pg, options)
+    log.info("published %d tables to PostgreSQL schema %s", len(tables), SCHEMA)
+    return {"tables": tables, "bi_role": options["bi_role"]}
+
+
+@contextmanager
+def _session(dsn: str):
+    """A connection whose open transaction is rolled back on any failure, then closed."""
+    pg = _connect(dsn)
+    try:
+        yield pg
     except BaseException:
         pg.rollback()
         raise
     finally:
         pg.close()
-    log.info("published %d tables to PostgreSQL schema %s", len(tables), SCHEMA)
-    return {"tables": tables, "bi_role": options["bi_role"]}
 
 
 def _connect(dsn: str):
@@ -184,20 +196,78 @@ def copy_schema(duckdb_path: Path, schema: str, dsn: str) -> dict[str, int]:
     it (the raw landing tables, so the dbt project can build on PostgreSQL)."""
     import duckdb
 
+    with duckdb.connect(str(duckdb_path), read_only=True) as source:
+        names = _tables(source, schema)
     pg = _connect(dsn)
-    counts: dict[str, int] = {}
     try:
-        with duckdb.connect(str(duckdb_path), read_only=True) as source:
-            names = _tables(source, schema)
-            with pg.cursor() as cur:
-                cur.execute(f"drop schema if exists {_quote(schema)} cascade")
-                cur.execute(f"create schema {_quote(schema)}")
-            pg.commit()
-            for name in names:
-                counts[f"{schema}.{name}"] = _copy_table(source, pg, name, schema, schema)
+        with pg.cursor() as cur:
+            cur.execute(f"drop schema if exists {_quote(schema)} cascade")
+            cur.execute(f"create schema {_quote(schema)}")
+        pg.commit()
     finally:
         pg.close()
+    return copy_tables(duckdb_path, schema, names, dsn)
+
+
+def copy_tables(duckdb_path: Path, schema: str, names: list[str], dsn: str) -> dict[str, int]:
+    """Copy the named tables of a DuckDB schema into the same schema on PostgreSQL,
+    replacing each (views built on them go too: dbt rebuilds what it selects)."""
+    import duckdb
+
+    counts: dict[str, int] = {}
+    with _session(dsn) as pg, duckdb.connect(str(duckdb_path), read_only=True) as source:
+        with pg.cursor() as cur:
+            cur.execute(f"create schema if not exists {_quote(schema)}")
+            for name in names:
+                cur.execute(f"drop table if exists {_quote(schema)}.{_quote(name)} cascade")
+        pg.commit()
+        for name in names:
+            counts[f"{schema}.{name}"] = _copy_table(source, pg, name, schema, schema)
     return counts
+
+
+def swap_built(audited_duckdb: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """Publish marts dbt built on the server (``HRSS_DBT_TARGET=postgres``): the incoming
+    schema must hold exactly the tables of the audited copy (``audited_duckdb``'s
+    ``marts``) with their rows, then it is swapped in."""
+    import duckdb
+
+    tables: dict[str, int] = {}
+    with _session(options["dsn"]) as pg:
+        with duckdb.connect(str(audited_duckdb), read_only=True) as audited:
+            expected = {
+                n: _count(audited, f"{SCHEMA}.{_quote(n)}") for n in _tables(audited, SCHEMA)
+            }
+        with pg.cursor() as cur:
+            cur.execute(
+                "select table_name from information_schema.tables where table_schema = %s "
+                "and table_type = 'BASE TABLE'",
+                [INCOMING],
+            )
+            built = {r[0] for r in cur.fetchall()}
+            if built != set(expected):
+                raise PipelineError(
+                    f"PostgreSQL schema {INCOMING} does not hold the audited marts: "
+                    f"missing {sorted(set(expected) - built)}, extra {sorted(built - set(expected))}"
+                )
+            for name, rows in expected.items():
+                cur.execute(f"select count(*) from {INCOMING}.{_quote(name)}")
+                found = cur.fetchone()[0]
+                if found != rows:
+                    raise PipelineError(
+                        f"PostgreSQL check failed: {INCOMING}.{name} has {found} rows, "
+                        f"the audited copy {rows}"
+                    )
+                tables[f"{SCHEMA}.{name}"] = rows
+        pg.commit()
+        _drop_retired(pg)
+        _swap(pg, options)
+    log.info("published %d tables dbt built on PostgreSQL as schema %s", len(tables), SCHEMA)
+    return {"tables": tables, "bi_role": options["bi_role"]}
+
+
+def _count(con, table: str) -> int:
+    return int(con.execute(f"select count(*) from {table}").fetchone()[0])
 
 
 def _swap(pg, options: dict[str, Any]) -> None:

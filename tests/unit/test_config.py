@@ -47,7 +47,7 @@ def test_environ_overrides_defaults(tmp_path):
         "HRSS_CATALOG_DIR": str(tmp_path / "cat"),
         "HRSS_WAREHOUSE": str(tmp_path / "wh" / "x.duckdb"),
         "HRSS_AS_OF": "2024-06",
-        "HRSS_DBT_TARGET": "ci",
+        "HRSS_DBT_TARGET": "postgres",
     }
     s = Settings.load(environ=env)
     assert s.home == ROOT
@@ -60,7 +60,7 @@ def test_environ_overrides_defaults(tmp_path):
     assert s.report_dir == tmp_path / "wh" / "report"
     assert s.as_of == "2024-06"
     assert s.as_of_date == date(2024, 6, 30)
-    assert s.dbt_target == "ci"
+    assert s.dbt_target == "postgres"
 
 
 def test_environ_home_moves_every_default(tmp_path):
@@ -244,3 +244,10 @@ def test_parse_limits_default_and_from_environment():
 def test_parse_limits_must_be_positive_whole_numbers(bad):
     with pytest.raises(ConfigError, match=r"HRSS_PARSE_TIMEOUT_S must be a positive whole number"):
         Settings.load(environ={"HRSS_PARSE_TIMEOUT_S": bad})
+
+
+def test_dbt_target_is_one_of_the_profile_outputs():
+    assert Settings.load(environ={}).dbt_target == "duckdb"
+    assert Settings.load(environ={"HRSS_DBT_TARGET": "postgres"}).dbt_target == "postgres"
+    with pytest.raises(ConfigError, match="HRSS_DBT_TARGET must be one of duckdb, postgres"):
+        Settings.load(environ={"HRSS_DBT_TARGET": "snowflake"})

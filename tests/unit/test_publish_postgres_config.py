@@ -45,3 +45,93 @@ def test_duckdb_types_map_to_postgres(duckdb_type, postgres_type):
 def test_an_unknown_type_is_an_error_not_a_guess():
     with pytest.raises(PipelineError, match="no PostgreSQL type for DuckDB column type STRUCT"):
         _pg_type("STRUCT(a INTEGER)")
+
+
+# --- dbt on the PostgreSQL target (HRSS_DBT_TARGET=postgres) ---------------------------
+
+
+def test_the_postgres_target_needs_the_warehouse_dsn(monkeypatch):
+    from hrss_warehouse.postgres_target import required_options
+
+    monkeypatch.delenv("HRSS_PG_DSN", raising=False)
+    with pytest.raises(ConfigError, match="HRSS_DBT_TARGET=postgres needs HRSS_PG_DSN"):
+        required_options()
+
+
+@pytest.mark.parametrize(
+    ("dsn", "expected"),
+    [
+        (
+            "postgresql://hrss:s3cr%40t@db.example:6543/warehouse",
+            {
+                "HRSS_PG_HOST": "db.example",
+                "HRSS_PG_PORT": "6543",
+                "HRSS_PG_USER": "hrss",
+                "HRSS_PG_DBNAME": "warehouse",
+                "HRSS_PG_PASSWORD": "s3cr@t",  # percent-decoded, as libpq reads it
+            },
+        ),
+        (
+            "host=10.0.0.5 user=etl dbname=hrss",
+            {
+                "HRSS_PG_HOST": "10.0.0.5",
+                "HRSS_PG_PORT": "5432",
+                "HRSS_PG_USER": "etl",
+                "HRSS_PG_DBNAME": "hrss",
+            },
+        ),
+    ],
+)
+def test_the_dbt_profile_is_filled_from_the_one_dsn(dsn, expected):
+    from hrss_warehouse.postgres_target import dbt_profile_env
+
+    assert dbt_profile_env(dsn) == expected
+
+
+def test_a_malformed_dsn_is_refused_without_echoing_it():
+    from hrss_warehouse.postgres_target import dbt_profile_env
+
+    with pytest.raises(ConfigError) as raised:
+        dbt_profile_env("host=db password='unterminated")
+    assert "unterminated" not in str(raised.value)
+
+
+def test_dbt_gets_the_profile_and_the_incoming_marts_schema(monkeypatch, tmp_path):
+    from hrss_warehouse.config import Settings
+    from hrss_warehouse.dbt_runner import dbt_env
+
+    monkeypatch.setenv("HRSS_PG_DSN", "postgresql://hrss:pw@db:5432/hrss")
+    monkeypatch.setenv("HRSS_PG_HOST", "somewhere-else")
+    monkeypatch.setenv("HRSS_DBT_MARTS_SCHEMA", "stale")
+    on_pg = Settings.load({"warehouse": str(tmp_path / "w.duckdb"), "dbt_target": "postgres"})
+    env = dbt_env(on_pg, "marts__incoming")
+    assert (env["HRSS_PG_HOST"], env["HRSS_DBT_MARTS_SCHEMA"]) == ("db", "marts__incoming")
+    # Docs and manual runs name the marts as BI sees them; DuckDB never takes the DSN.
+    assert "HRSS_DBT_MARTS_SCHEMA" not in dbt_env(on_pg)
+    on_duckdb = Settings.load({"warehouse": str(tmp_path / "w.duckdb")})
+    assert dbt_env(on_duckdb)["HRSS_PG_HOST"] == "somewhere-else"
+
+
+@pytest.mark.parametrize(
+    ("postgres_type", "precision", "scale", "duckdb_type"),
+    [
+        ("text", None, None, "varchar"),
+        ("double precision", 53, None, "double"),
+        ("integer", 32, 0, "integer"),
+        ("boolean", None, None, "boolean"),
+        ("date", None, None, "date"),
+        ("timestamp with time zone", None, None, "timestamptz"),
+        ("numeric", 18, 3, "decimal(18, 3)"),
+    ],
+)
+def test_postgres_types_map_back_to_duckdb(postgres_type, precision, scale, duckdb_type):
+    from hrss_warehouse.postgres_target import _duckdb_type
+
+    assert _duckdb_type(postgres_type, precision, scale) == duckdb_type
+
+
+def test_an_unbounded_numeric_mart_column_is_refused():
+    from hrss_warehouse.postgres_target import _duckdb_type
+
+    with pytest.raises(PipelineError, match="numeric without precision"):
+        _duckdb_type("numeric", None, None)
