@@ -23,13 +23,14 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 run: setup ## Run the hrss_nightly DAG once through Airflow on the sample files and print the scorecard
+	@scripts/system-packages.sh run
 	$(BIN)/hrss run
 
 test: setup system-packages lint ## Lint, then run the whole test suite (unit + integration: Airflow, dbt build, GX, PostgreSQL)
 	$(BIN)/python -m pytest
 
-system-packages: ## Install the Debian packages tests need where missing (postgresql server binaries)
-	@scripts/system-packages.sh
+system-packages: ## Install the Debian packages tests need where missing (postgresql, chromium, fonts-noto-cjk)
+	@scripts/system-packages.sh test
 
 test-unit: setup ## Run only the fast unit tests
 	$(BIN)/python -m pytest -m unit

@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs and pip cannot provide: the PostgreSQL server
-# binaries (tests start a real server with initdb + pg_ctl). Idempotent: installs only
-# what is missing; needs root or password-less sudo for apt-get.
+# Debian packages pip cannot provide. Idempotent: installs only what is missing; needs
+# root or password-less sudo for apt-get.
+#   scripts/system-packages.sh run    the nightly run: fonts-noto-cjk (the report's Chinese)
+#   scripts/system-packages.sh test   the test suite: also the PostgreSQL server binaries
+#                                     (tests start a real server with initdb + pg_ctl) and
+#                                     chromium (the report is tested in a real browser)
 set -euo pipefail
+mode="${1:-test}"
 
 missing=()
-if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
-    missing+=(postgresql)
+# The report subsets Noto Sans CJK SC (src/hrss_warehouse/report_font.py).
+if [ -z "${HRSS_REPORT_FONT:-}" ] && ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1; then
+    missing+=(fonts-noto-cjk)
 fi
-# Under root the test server runs as the `postgres` user the package creates.
-if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
-    missing+=(postgresql)
+if [ "$mode" = test ]; then
+    if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+        missing+=(postgresql)
+    # Under root the test server runs as the `postgres` user the package creates.
+    elif [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+        missing+=(postgresql)
+    fi
+    if ! command -v chromium >/dev/null 2>&1; then
+        missing+=(chromium)
+    fi
 fi
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

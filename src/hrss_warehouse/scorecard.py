@@ -84,6 +84,7 @@ class ScorecardRow:
     severity: str | None = None  # high / medium / low for non-good statuses (the mart's)
     evidence_source: str | None = None  # observation / plan_document
     validation_flags: str | None = None  # warnings the figure was published with
+    observation_period_code: str | None = None  # the period the figure is for (2024, 2025M06)
 
 
 def read_scorecard(warehouse: Path, plan_code: str | None = None) -> list[ScorecardRow]:

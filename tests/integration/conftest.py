@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from tests.integration.support import HRSS
+from tests.integration.support import HRSS, ROOT
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +38,20 @@ def hrss(airflow_home):
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory, hrss):
+    """`hrss run` on the sample landing files, once for the session (the pipeline tests
+    and the report's browser tests read it)."""
+    seeds = ROOT / "seeds"
+    seeds_before = {p.name: p.read_bytes() for p in seeds.glob("*.csv")}
+    warehouse = tmp_path_factory.mktemp("sample") / "hrss.duckdb"
+    done = hrss("run", "--warehouse", warehouse)
+    assert done.returncode == 0, done.stderr + done.stdout[-4000:]
+    return SimpleNamespace(
+        warehouse=warehouse,
+        work_db=warehouse.parent / "work" / "hrss_work.duckdb",
+        stdout=done.stdout,
+        seeds_before=seeds_before,
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -19,20 +18,6 @@ pytestmark = pytest.mark.integration
 
 SEEDS = ROOT / "seeds"
 PLAN = "zs_hrss_14fyp"
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory, hrss):
-    seeds_before = {p.name: p.read_bytes() for p in SEEDS.glob("*.csv")}
-    warehouse = tmp_path_factory.mktemp("sample") / "hrss.duckdb"
-    done = hrss("run", "--warehouse", warehouse)
-    assert done.returncode == 0, done.stderr + done.stdout[-4000:]
-    return SimpleNamespace(
-        warehouse=warehouse,
-        work_db=warehouse.parent / "work" / "hrss_work.duckdb",
-        stdout=done.stdout,
-        seeds_before=seeds_before,
-    )
 
 
 def progress(db: Path, indicator: str, as_of: str | None = None) -> dict:
