@@ -66,7 +66,8 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .bar span.fill{position:absolute;left:0;top:0;bottom:0}
 .bar b{font-weight:normal;width:3.2em;text-align:right;font-variant-numeric:tabular-nums}
 .bar i{font-style:normal;color:#57606a;width:4.6em;white-space:nowrap}
-figure{display:inline-block;margin:.5rem 1rem .5rem 0;vertical-align:top}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:1rem}
+figure{margin:0}figure svg{width:100%;height:auto;display:block}
 figcaption{font-size:.8em;color:#57606a}figcaption a{color:#57606a}
 .plan-picker{margin:1rem 0;font-size:1rem}
 """
