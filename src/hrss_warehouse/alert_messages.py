@@ -143,6 +143,16 @@ def _marker(e: dict, zh: bool) -> str:
     return SEVERITY_ZH[e.get("severity")] if zh else (e.get("severity") or "-")
 
 
+def _chart(e: dict, report_url: str, zh: bool) -> str:
+    """The report's trajectory chart of the target (PNG: e-mail clients show no SVG)."""
+    from hrss_warehouse.report_charts import chart_url
+
+    if e["event_kind"] not in ("trajectory", "recovery"):
+        return ""
+    url = chart_url(report_url, e["plan_code"], e["indicator_code"], e["region_code"])
+    return (f" 图表：{url}" if zh else f" Chart: {url}") if url else ""
+
+
 def digest(
     events: list[dict], lang: str, report_url: str, reminders: list[dict] | None = None
 ) -> tuple[str, str]:
@@ -169,7 +179,7 @@ def digest(
             if zh
             else f"HRSS plan indicator alerts: {len(reminders)} still open"
         )
-    lines = [f"- [{_marker(e, zh)}] {e['line']}" for e in events]
+    lines = [f"- [{_marker(e, zh)}] {e['line']}{_chart(e, report_url, zh)}" for e in events]
     if reminders:
         lines.append("")
         lines.append("**仍未解决**" if zh else "**Still open**")

@@ -29,6 +29,7 @@ from hrss_warehouse.config import Settings
 from hrss_warehouse.report_charts import (
     Chart,
     TrajectoryData,
+    chart_id,
     region_chart,
     to_png,
     to_svg,
@@ -222,10 +223,6 @@ def _read_marts(warehouse: Path) -> dict[str, Any]:
     }
 
 
-def _chart_id(*parts: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", "__".join(parts))
-
-
 def _figure(chart: Chart, charts_dir: Path, base: Path, caption: str, written: list) -> str:
     svg = to_svg(chart)
     (charts_dir / f"{chart.chart_id}.svg").write_text(svg, encoding="utf-8")
@@ -249,7 +246,7 @@ def _trajectory_section(
             continue
         kind, shape, unit, x0, target, projected, start, end = marts["targets"][key]
         data = TrajectoryData(
-            chart_id=_chart_id(*key),
+            chart_id=chart_id(*key),
             title=f"{row.indicator_name_zh}（{row.region_name_zh}）",
             unit=unit or "",
             target_kind=kind,
@@ -305,7 +302,7 @@ def _region_section(
             notation = row.target_notation or fmt_number(row.target_value)
             target = (f"目标 {notation}{unit}", row.target_value)
         chart = region_chart(
-            _chart_id(plan_code, row.indicator_code, "regions", period),
+            chart_id(plan_code, row.indicator_code, "regions", period),
             f"{row.indicator_name_zh}：各地区 {period}",
             unit,
             bars,

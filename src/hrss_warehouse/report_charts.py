@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,6 +36,21 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 104, 44, 36
 INK, GRID, MUTED = "#1f2328", "#d8dee4", "#6e7781"
 OBSERVED, PATH, PROJECTION, TARGET, LIMIT = "#0969da", "#8c959f", "#bf8700", "#1a7f37", "#cf222e"
 FONT_STACK = f"'{FAMILY}','Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei',sans-serif"
+
+
+def chart_id(*parts: str) -> str:
+    """The chart's id and file name: ``<plan>__<indicator>__<region>`` (the report writes
+    ``charts/<id>.svg`` and ``.png``; alerts link the PNG)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", "__".join(parts))
+
+
+def chart_url(report_url: str, plan_code: str, indicator_code: str, region_code: str) -> str:
+    """Where a published report's PNG chart is, given the report's URL (its index.html or
+    its folder); empty when the report is not served over HTTP (a path helps no one)."""
+    if not report_url.startswith(("http://", "https://")):
+        return ""
+    base = report_url.rsplit("/", 1)[0] if report_url.endswith(".html") else report_url.rstrip("/")
+    return f"{base}/charts/{chart_id(plan_code, indicator_code, region_code)}.png"
 
 
 @dataclass

@@ -153,12 +153,22 @@ def test_a_digest_puts_the_most_severe_first_and_links_the_report():
     ]
     title, body = digest(events, "zh", "https://bi.example.invalid/r")
     assert title == "人社规划指标预警：3 条（高 1，低 1，恢复 1）"
+    chart = " 图表：https://bi.example.invalid/r/charts/zs_hrss_14fyp__skilled_talent__330900.png"
     assert body.splitlines() == [
-        "- [高] a high",
-        "- [低] b low",
-        "- [恢复] c back",
+        "- [高] a high" + chart,
+        "- [低] b low" + chart,
+        "- [恢复] c back" + chart,
         "",
         "完整报告：https://bi.example.invalid/r",
+    ]
+    # A report that is only a file path gets no chart link; the link follows index.html.
+    assert "图表" not in digest(events, "zh", "/srv/hrss/report/index.html")[1]
+    overdue = {**SKILLED, "event_kind": "release_overdue", "line": "late"}
+    _, body = digest([overdue, events[0]], "en", "https://bi.example.invalid/hrss/index.html")
+    assert body.splitlines()[:2] == [
+        "- [low] b low Chart: https://bi.example.invalid/hrss/charts/"
+        "zs_hrss_14fyp__skilled_talent__330900.png",
+        "- [low] late",
     ]
 
 
