@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -35,13 +35,21 @@ from hrss_warehouse.report_charts import (
     to_svg,
     trajectory_chart,
 )
-from hrss_warehouse.scorecard import ScorecardRow, fmt_number, fmt_percent, read_scorecard
+from hrss_warehouse.scorecard import (
+    ScorecardRow,
+    fmt_number,
+    fmt_percent,
+    fmt_target,
+    read_scorecard,
+)
 
 STATUS_COLOURS = {
     "achieved": "#1a7f37",
     "on_track": "#2da44e",
     "compliant": "#2da44e",
     "ahead": "#1a7f37",
+    "improving": "#2da44e",
+    "worsening": "#d1242f",
     "too_early": "#6e7781",
     "needs_acceleration": "#bf8700",
     "lagging": "#d1242f",
@@ -104,8 +112,14 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
         f"本次处理文件 {len(ingest.get('files', []))} 个，",
         f"载入 {ingest.get('rows_loaded', 0)} 行，隔离 {ingest.get('rows_quarantined', 0)} 行。</p>",
     ]
+    # The report folder is what gets served (and a volume of its own in docker-compose):
+    # the Data Docs site goes in it, as the dbt docs do.
+    data_docs = settings.report_dir / "data_docs" / "index.html"
+    shutil.rmtree(data_docs.parent, ignore_errors=True)
+    if data_docs_index(settings).is_file():
+        shutil.copytree(data_docs_index(settings).parent, data_docs.parent)
     links = [
-        (data_docs_index(settings), "数据校验报告（GX Data Docs）"),
+        (data_docs, "数据校验报告（GX Data Docs）"),
         (docs_index(settings), "数据模型文档（dbt docs：表、字段、测试、血缘）"),
     ]
     shown = [f"<a href='{_link(p, out.parent)}'>{t}</a>" for p, t in links if p.is_file()]
@@ -128,7 +142,7 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
     for plan_code, plan_rows in plans:
         body.append(f"<section class='plan' data-plan='{html.escape(plan_code)}'>")
         body.append(f"<h2>{html.escape(plan_rows[0].plan_name_zh)} ({html.escape(plan_code)})</h2>")
-        body.extend(_domain_tables(plan_rows, marts["freshness"]))
+        body.extend(_domain_tables(plan_rows, marts))
         body.extend(_trajectory_section(plan_rows, marts, charts_dir, out.parent, written))
         body.extend(_region_section(plan_code, plan_rows, marts, charts_dir, out.parent, written))
         body.append("</section>")
@@ -184,7 +198,7 @@ def _read_marts(warehouse: Path) -> dict[str, Any]:
             select progress.plan_code, progress.indicator_code, progress.region_code,
                 progress.target_kind, progress.trajectory_shape, progress.unit,
                 progress.baseline_value, progress.target_value, progress.projected_end_value,
-                plan.plan_start_date, plan.plan_end_date
+                progress.is_baseline_imputed, plan.plan_start_date, plan.plan_end_date
             from marts.fct_plan_progress as progress
             inner join marts.dim_plan as plan on progress.plan_code = plan.plan_code
             where progress.is_latest
@@ -192,9 +206,10 @@ def _read_marts(warehouse: Path) -> dict[str, Any]:
         ).fetchall()
         freshness = con.execute(
             """
-            select indicator_code, region_code, period_code, due_date
+            select indicator_code, region_code, period_code, due_date, period_end_date
             from marts.fct_expected_release
-            where is_latest_due and release_status = 'overdue'
+            where release_status = 'overdue'
+            order by period_end_date
             """
         ).fetchall()
         by_region = con.execute(
@@ -208,6 +223,9 @@ def _read_marts(warehouse: Path) -> dict[str, Any]:
             """
         ).fetchall()
         plans = dict(con.execute("select plan_code, region_code from marts.dim_plan").fetchall())
+        additive = dict(
+            con.execute("select indicator_code, is_additive from marts.dim_indicator").fetchall()
+        )
     series: dict[tuple, list] = {}
     for plan, indicator, region, day, period, value, source in figures:
         series.setdefault((plan, indicator, region), []).append((day, period, value, source))
@@ -217,10 +235,18 @@ def _read_marts(warehouse: Path) -> dict[str, Any]:
     return {
         "series": series,
         "targets": {tuple(t[:3]): t[3:] for t in targets},
-        "freshness": {(i, r): (p, d) for i, r, p, d in freshness},
+        "overdue": _by_key(freshness),
+        "additive": additive,
         "regions": regions,
         "plan_regions": plans,
     }
+
+
+def _by_key(rows: list[tuple]) -> dict[tuple, list[tuple]]:
+    grouped: dict[tuple, list[tuple]] = {}
+    for indicator, region, *rest in rows:
+        grouped.setdefault((indicator, region), []).append(tuple(rest))
+    return grouped
 
 
 def _figure(chart: Chart, charts_dir: Path, base: Path, caption: str, written: list) -> str:
@@ -244,7 +270,7 @@ def _trajectory_section(
         points = marts["series"].get(key)
         if not points or key not in marts["targets"]:
             continue
-        kind, shape, unit, x0, target, projected, start, end = marts["targets"][key]
+        kind, shape, unit, x0, target, projected, imputed, start, end = marts["targets"][key]
         data = TrajectoryData(
             chart_id=chart_id(*key),
             title=f"{row.indicator_name_zh}（{row.region_name_zh}）",
@@ -255,10 +281,11 @@ def _trajectory_section(
             plan_end=end,
             baseline_value=x0,
             target_value=target,
-            target_label=(row.target_notation or fmt_number(target)) + (unit or ""),
+            target_label=fmt_target(row.target_notation, target, unit or ""),
             observed=[(d, p, v) for d, p, v, src in points if src == "observation"],
             documented=[(d, p, v) for d, p, v, src in points if src != "observation"],
             projected_end_value=projected,
+            is_baseline_imputed=bool(imputed),
         )
         caption = f"{row.status_zh}：{row.status_reason or ''}"
         figures.append(_figure(trajectory_chart(data), charts_dir, base, caption, written))
@@ -296,11 +323,16 @@ def _region_section(
             continue
         period, unit = compared[0][0], compared[0][4]
         bars = [(code, name, value) for _, code, name, value, _ in compared]
-        # A level or limit target reads against a district's figure; a plan total does not.
         target = None
-        if row.target_value is not None and row.target_kind in ("level", "bound_max", "bound_min"):
-            notation = row.target_notation or fmt_number(row.target_value)
-            target = (f"目标 {notation}{unit}", row.target_value)
+        # A plan-wide total (技能人才总量 26万人) is no yardstick for one district.
+        comparable = row.target_kind in ("level", "bound_max", "bound_min")
+        if (
+            row.target_value is not None
+            and comparable
+            and not marts["additive"].get(row.indicator_code)
+        ):
+            label = fmt_target(row.target_notation, row.target_value, unit)
+            target = (f"{row.region_name_zh}目标 {label}", row.target_value)
         chart = region_chart(
             chart_id(plan_code, row.indicator_code, "regions", period),
             f"{row.indicator_name_zh}：各地区 {period}",
@@ -328,7 +360,7 @@ def _pair(attainment: float | None, elapsed: float | None) -> str:
     return bar("完成度", attainment, "#0969da") + bar("时序进度", elapsed, "#8c959f")
 
 
-def _domain_tables(rows: list[ScorecardRow], overdue: dict) -> list[str]:
+def _domain_tables(rows: list[ScorecardRow], marts: dict) -> list[str]:
     parts: list[str] = []
     order = {name: i for i, name in enumerate(DOMAIN_ORDER)}
     ordered = sorted(rows, key=lambda r: order.get(r.domain_name_zh, len(order)))
@@ -339,12 +371,28 @@ def _domain_tables(rows: list[ScorecardRow], overdue: dict) -> list[str]:
             "<th>完成度 / 时序进度</th><th>状态</th><th>严重程度</th><th>数据时效</th></tr>"
         )
         for row in group:
-            parts.append(_scorecard_row(row, overdue))
+            parts.append(_scorecard_row(row, _overdue(row, marts)))
         parts.append("</table>")
     return parts
 
 
-def _scorecard_row(row: ScorecardRow, overdue: dict) -> str:
+def _overdue(row: ScorecardRow, marts: dict) -> tuple | None:
+    """The latest release of the indicator that is overdue, falls in the plan's period (a
+    finished plan is not waiting for next year's figures) and is recent: a gap older than
+    the alerts' window (HRSS_ALERT_OVERDUE_WINDOW_DAYS) is history, as in the alerts."""
+    from hrss_warehouse.alerts import overdue_window_days
+
+    key = (row.plan_code, row.indicator_code, row.region_code)
+    if key not in marts["targets"]:
+        return None
+    start, end = marts["targets"][key][-2:]
+    since = date.today() - timedelta(days=overdue_window_days())
+    releases = marts["overdue"].get((row.indicator_code, row.region_code), [])
+    late = [(p, due) for p, due, p_end in releases if start <= p_end <= end and due >= since]
+    return late[-1] if late else None
+
+
+def _scorecard_row(row: ScorecardRow, late: tuple | None) -> str:
     e = html.escape
     colour = STATUS_COLOURS.get(row.status, "#6e7781")
     badge = (
@@ -353,10 +401,9 @@ def _scorecard_row(row: ScorecardRow, overdue: dict) -> str:
     )
     if row.validation_flags:
         badge += f"<div class='flag'>⚠ 数据校验警告：{e(row.validation_flags)}</div>"
-    target = (row.target_notation or fmt_number(row.target_value)) + row.unit
+    target = fmt_target(row.target_notation, row.target_value, row.unit)
     period = row.observation_period_code or ("规划文件" if row.evidence_source else "—")
     fresh = e(f"截至 {period}") if row.actual_value is not None else "暂无数据"
-    late = overdue.get((row.indicator_code, row.region_code))
     if late:
         fresh += f"<div class='overdue'>逾期未报：{e(late[0])}（应于 {e(str(late[1]))} 前）</div>"
     return (

@@ -98,6 +98,9 @@ class TrajectoryData:
     observed: list[tuple[date, str, float]]  # (reference date, period code, value)
     documented: list[tuple[date, str, float]]
     projected_end_value: float | None
+    # A level target printed without a baseline is measured from its first figure (the
+    # engine's is_baseline_imputed): the path starts there, not at the plan start.
+    is_baseline_imputed: bool = False
 
 
 def _year_fraction(day: date) -> float:
@@ -113,30 +116,13 @@ def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return [round(first + i * step, 10) for i in range(int((high - first) / step) + 1)]
 
 
-def _expected_path(data: TrajectoryData) -> list[tuple[date, float]]:
-    """The trajectory the engine measures 时序进度 on, month by month."""
-    x0, target = data.baseline_value, data.target_value
-    if target is None:
-        return []
-    if data.target_kind == "cumulative":
-        x0 = 0.0
-    if x0 is None:
-        return []
-    months = (data.plan_end.year - data.plan_start.year) * 12 + data.plan_end.month
-    months -= data.plan_start.month - 1
-    points = []
-    for m in range(months + 1):
-        share = m / months
-        year, month = divmod(data.plan_start.month - 1 + m - 1, 12)
-        day = (
-            date(data.plan_start.year - 1, 12, 31)
-            if m == 0
-            else _month_end(data.plan_start.year + year, month + 1)
-        )
-        geometric = data.trajectory_shape == "geometric" and x0 > 0 and target > 0
-        value = x0 * (target / x0) ** share if geometric else x0 + share * (target - x0)
-        points.append((day, value))
-    return points
+def _month_ends(start: date, end: date) -> list[date]:
+    days = [start]
+    year, month = start.year, start.month
+    while days[-1] < end:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        days.append(_month_end(year, month))
+    return days
 
 
 def _month_end(year: int, month: int) -> date:
@@ -144,14 +130,45 @@ def _month_end(year: int, month: int) -> date:
     return date.fromordinal(following.toordinal() - 1)
 
 
+def _plan_origin(data: TrajectoryData) -> date:
+    """The day before the plan starts: where the baseline sits (31 Dec for a calendar plan)."""
+    return date.fromordinal(data.plan_start.toordinal() - 1)
+
+
+def _expected_path(data: TrajectoryData) -> list[tuple[date, float]]:
+    """The trajectory the engine measures 时序进度 on, month end by month end."""
+    target = data.target_value
+    if target is None:
+        return []
+    start, x0 = _plan_origin(data), data.baseline_value
+    geometric = data.trajectory_shape == "geometric"
+    if data.target_kind == "cumulative":
+        x0 = 0.0
+    elif data.is_baseline_imputed:
+        figures = sorted(data.observed + data.documented)
+        if not figures:
+            return []
+        start, x0, geometric = figures[0][0], figures[0][2], False
+    if x0 is None or start >= data.plan_end:
+        return []
+    days = _month_ends(start, data.plan_end)
+    compounding = geometric and x0 > 0 and target > 0
+    points = []
+    for i, day in enumerate(days):
+        share = i / (len(days) - 1)
+        value = x0 * (target / x0) ** share if compounding else x0 + share * (target - x0)
+        points.append((day, value))
+    return points
+
+
 def trajectory_chart(data: TrajectoryData) -> Chart:
     chart = Chart(data.chart_id, data.title)
     is_limit = data.target_kind in ("bound_max", "bound_min", "annual")
     path = [] if is_limit else _expected_path(data)
-    start = date(data.plan_start.year - 1, 12, 31)
+    start = _plan_origin(data)
     values = [v for _, _, v in data.observed + data.documented] + [v for _, v in path]
     values += [v for v in (data.target_value, data.projected_end_value) if v is not None]
-    if data.baseline_value is not None and not is_limit:
+    if data.baseline_value is not None and not is_limit and not data.is_baseline_imputed:
         values.append(data.baseline_value)
     if data.target_kind == "cumulative":
         values.append(0.0)
@@ -261,16 +278,21 @@ def trajectory_chart(data: TrajectoryData) -> Chart:
                 data={"period": period, "value": repr(value)},
             ),
         )
-    _legend(chart, has_path=bool(path), has_projection="projection" in chart.layers)
+    _legend(chart)
     return chart
 
 
-def _legend(chart: Chart, *, has_path: bool, has_projection: bool) -> None:
-    items = [("实际", OBSERVED, None)]
-    if has_path:
-        items.append(("时序进度路径", PATH, (6, 4)))
-    if has_projection:
-        items.append(("预测", PROJECTION, (2, 3)))
+def _legend(chart: Chart) -> None:
+    items = [
+        (text, colour, dash)
+        for role, text, colour, dash in (
+            ("observed", "实际", OBSERVED, None),
+            ("document", "规划文件所列", INK, None),
+            ("path", "时序进度路径", PATH, (6, 4)),
+            ("projection", "预测", PROJECTION, (2, 3)),
+        )
+        if role in chart.layers
+    ]
     x = WIDTH - RIGHT - 250
     for text, colour, dash in items:
         chart.add(

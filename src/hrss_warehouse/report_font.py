@@ -103,7 +103,10 @@ def embedded_css(text: str) -> str:
     options.flavor = "woff"  # zlib; WOFF2 would need brotli
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
-    font = TTFont(str(face.path), fontNumber=face.index, lazy=False, recalcBBoxes=False)
+    # recalcTimestamp=False: the same page text embeds the same bytes (a reproducible report).
+    font = TTFont(
+        str(face.path), fontNumber=face.index, lazy=False, recalcBBoxes=False, recalcTimestamp=False
+    )
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(set(text) | set("0123456789.%-—–·…"))))
     subsetter.subset(font)

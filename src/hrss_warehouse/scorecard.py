@@ -117,6 +117,22 @@ def fmt_percent(ratio: float | None) -> str:
     return "—" if ratio is None else f"{_unsigned_zero(f'{100 * ratio:.1f}')}%"
 
 
+# A plan writes "35%以上", "3000人左右": the unit goes before these words, not after.
+_QUALIFIERS = ("以上", "以下", "左右", "以内")
+
+
+def fmt_target(notation: str | None, value: float | None, unit: str) -> str:
+    """The target as the plan writes it (its notation: ≤3, >96, (22), [18], 35以上) with
+    the unit in its place; "—" when the plan printed none."""
+    text = notation or ("" if value is None else fmt_number(value))
+    if not text or text in ("—", "——", "-"):
+        return "—"
+    for word in _QUALIFIERS:
+        if text.endswith(word):
+            return f"{text[: -len(word)]}{unit}{word}"
+    return text + unit
+
+
 def _unsigned_zero(text: str) -> str:
     # -0.001 rounds to "-0"; a bureau never writes a signed zero.
     return text[1:] if text.startswith("-") and float(text) == 0 else text
@@ -129,7 +145,7 @@ def display_row(row: ScorecardRow) -> dict[str, str]:
         "地区": row.region_name_zh,
         "截至": row.as_of_date,
         "实际值": fmt_number(row.actual_value, row.unit),
-        "目标": (row.target_notation or fmt_number(row.target_value)) + row.unit,
+        "目标": fmt_target(row.target_notation, row.target_value, row.unit),
         "完成度": fmt_percent(row.attainment_ratio),
         "时序进度": fmt_percent(row.time_elapsed_ratio),
         # ⚠: the figure was published with a validation warning (the report says which).

@@ -137,6 +137,9 @@ def test_report_and_data_docs_written(sample_run):
     assert "技能人才总量" in report and "进度偏慢" in report and "超限" in report
     docs = sample_run.warehouse.parent / "work" / "gx" / "uncommitted" / "data_docs"
     assert (docs / "local_site" / "index.html").is_file()
+    # The report folder carries its own copy, so the link works wherever it is served.
+    assert (sample_run.warehouse.parent / "report" / "data_docs" / "index.html").is_file()
+    assert "href='data_docs/index.html'" in report
     # dbt docs of this run's warehouse, exposures included, linked from the report.
     dbt_docs = sample_run.warehouse.parent / "report" / "dbt_docs" / "index.html"
     text = dbt_docs.read_text("utf-8")

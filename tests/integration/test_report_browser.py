@@ -10,6 +10,7 @@ import http.server
 import io
 import re
 import threading
+from datetime import date, timedelta
 
 import pytest
 from PIL import Image
@@ -107,6 +108,20 @@ def test_every_latest_figure_of_the_plan_is_on_the_page(page, sample_run):
     assert "93.8%" in skilled and "80.0%" in skilled  # 完成度 next to 时序进度
 
 
+def test_targets_and_freshness_read_as_the_bureau_writes_them(page):
+    # 高质量就业社区比例达到35%以上 (003 L160): the unit goes before 以上, in every plan.
+    everything = page.evaluate("document.body.textContent")
+    assert "35%以上" in everything and "以上%" not in everything
+    plan = page.locator(f"section.plan[data-plan='{PLAN}']")
+    # The plan's 2025 releases were due in early 2026 and have not arrived (sample data).
+    assert "逾期未报" in plan.inner_text()
+    # A finished plan (2016–2020) is not waiting for figures: no overdue flags there.
+    page.select_option("#plan-select", "zs_hrss_13fyp")
+    finished = page.locator("section.plan[data-plan='zs_hrss_13fyp']")
+    assert finished.is_visible() and "逾期未报" not in finished.inner_text()
+    page.select_option("#plan-select", PLAN)
+
+
 def test_chinese_is_drawn_with_the_embedded_font(page, report_dir):
     from fontTools.ttLib import TTFont
 
@@ -158,6 +173,49 @@ def test_each_trajectory_chart_plots_every_figure_of_its_target(page, sample_run
     # one point per figure the engine judged it on.
     assert drawn == dict(figures)
     assert len(drawn) > 40
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _axes(chart) -> tuple:
+    """The chart's own axes, read off its tick labels: value → y and year → x."""
+    ticks = chart.locator("g[data-role='axis'] text").evaluate_all(
+        "ts => ts.map(t => [t.textContent, +t.getAttribute('x'), +t.getAttribute('y'),"
+        " t.getAttribute('text-anchor')])"
+    )
+    values = [
+        (float(t), y - 4) for t, _, y, a in ticks if a == "end" and re.fullmatch(r"[\d.]+", t)
+    ]
+    # Year labels stand at 1 July, day 182 of the chart's 366-day years.
+    years = [(int(t) + 181 / 366, x) for t, x, _, a in ticks if a == "middle"]
+    (v0, y0), (v1, y1) = values[0], values[-1]
+    (t0, x0), (t1, x1) = years[0], years[-1]
+    return (
+        lambda y: v0 + (y - y0) * (v1 - v0) / (y1 - y0),
+        lambda x: t0 + (x - x0) * (t1 - t0) / (x1 - x0),
+    )
+
+
+def test_points_sit_where_their_values_are(page):
+    """Read back through the drawn axes, every point is at its period's end and value."""
+    for target in ("skilled_talent", "urban_new_jobs", "registered_unemployment_rate"):
+        chart = page.locator(f"svg[data-chart='{PLAN}__{target}__330900']")
+        value_at, year_at = _axes(chart)
+        points = chart.locator("g[data-role='observed'] circle").evaluate_all(
+            "cs => cs.map(c => [+c.getAttribute('cx'), +c.getAttribute('cy'),"
+            " c.dataset.period, +c.dataset.value])"
+        )
+        assert points, target
+        for cx, cy, period, value in points:
+            assert value_at(cy) == pytest.approx(value, abs=0.01), (target, period)
+            # An annual figure sits at its year's end (2024 → 2024-12-31), a month's at that
+            # month's end (2025-06 → 2025-06-30).
+            year, _, month = period.partition("-")
+            end = _month_end(int(year), int(month) if month else 12)
+            fraction = end.year + (end.timetuple().tm_yday - 1) / 366
+            assert year_at(cx) == pytest.approx(fraction, abs=0.003), (target, period)
 
 
 def test_the_skilled_talent_chart_matches_the_observations(page, sample_run):

@@ -129,3 +129,25 @@ def test_regions_are_bars_with_their_figures():
         ("330902", "1.9"),
         ("330903", "1.5"),
     ]
+
+
+def test_a_target_without_a_printed_baseline_is_measured_from_its_first_figure():
+    # 留温率40% (001) is printed without a baseline; with an illustrative first figure of 31%
+    # for 2021 the path starts there and runs straight to the target at the plan end, as
+    # the engine measures it (is_baseline_imputed, level_pace_basis).
+    data = skilled_talent(
+        baseline_value=31.0,
+        target_value=40.0,
+        is_baseline_imputed=True,
+        observed=[(date(2021, 12, 31), "2021", 31.0), (date(2022, 12, 31), "2022", 33.0)],
+    )
+    path = _expected_path(data)
+    assert path[0] == (date(2021, 12, 31), 31.0) and len(path) == 49
+    assert dict(path)[date(2023, 12, 31)] == pytest.approx(31 + 24 / 48 * 9)
+    # A single figure at the plan end leaves no path to draw.
+    assert (
+        _expected_path(
+            data.__class__(**{**data.__dict__, "observed": [(date(2025, 12, 31), "2025", 38.0)]})
+        )
+        == []
+    )

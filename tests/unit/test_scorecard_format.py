@@ -328,3 +328,21 @@ def test_plans_without_any_figure_fold_into_one_line():
     # Asked for by name, a plan is shown whole even without figures.
     assert "青海 (qh)" in render(rows[2:], "table")
     assert "no figures yet" not in render_table(rows)
+
+
+@pytest.mark.parametrize(
+    ("notation", "value", "unit", "shown"),
+    [
+        ("35以上", 35.0, "%", "35%以上"),  # 高技能人才占比 35%以上 as plans write it
+        ("3000左右", 3000.0, "人", "3000人左右"),
+        ("≤3", 3.0, "%", "≤3%"),
+        ("(22)", 22.0, "万人", "(22)万人"),
+        (None, 27.0, "万人", "27万人"),
+        (None, None, "万人", "—"),
+        ("——", None, "%", "—"),
+    ],
+)
+def test_targets_are_written_as_the_plan_writes_them(notation, value, unit, shown):
+    from hrss_warehouse.scorecard import fmt_target
+
+    assert fmt_target(notation, value, unit) == shown
