@@ -25,6 +25,7 @@ the raw tables, which keep every load, so a full build gives the same history.
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from pathlib import Path
@@ -43,6 +44,8 @@ from hrss_warehouse.publish_postgres import (
 
 log = logging.getLogger(__name__)
 
+# What the copy back read: each incoming table's checksum, compared again at the swap.
+AUDIT_FILE = "postgres_audit.json"
 # What the audit and the alerts read besides the marts (status labels and is_good).
 AUDIT_EXTRAS = (("staging", "stg_catalog__progress_statuses"),)
 # PostgreSQL column types (information_schema.columns.data_type) → DuckDB.
@@ -88,6 +91,8 @@ def dbt_profile_env(dsn: str) -> dict[str, str]:
     }
     if "password" in parts:
         env["HRSS_PG_PASSWORD"] = parts["password"]
+    # dbt must not connect less securely than the run does.
+    env["HRSS_PG_SSLMODE"] = parts.get("sslmode", "prefer")
     return env
 
 
@@ -115,6 +120,8 @@ def mirror_built(dsn: str, work_db: Path, tables: list[str] | None = None) -> di
 
     counts: dict[str, int] = {}
     with _session(dsn) as pg:
+        # One snapshot for every table copied and its checksum.
+        pg.set_session(isolation_level="REPEATABLE READ", readonly=True)
         names = tables if tables is not None else _pg_tables(pg, INCOMING)
         if not names:
             raise PipelineError(f"dbt built no tables in PostgreSQL schema {INCOMING}")
@@ -132,8 +139,35 @@ def mirror_built(dsn: str, work_db: Path, tables: list[str] | None = None) -> di
                 counts[f"{to_schema}.{name}"] = _copy_to_duckdb(
                     pg, con, from_schema, to_schema, name, Path(tmp)
                 )
+        with pg.cursor() as cur:
+            sums = {name: checksum(cur, INCOMING, name) for name in names}
+        pg.commit()
+    _record_checksums(work_db.parent / AUDIT_FILE, sums, replace=tables is None)
     log.info("audit copy: %d tables from PostgreSQL", len(counts))
     return counts
+
+
+def checksum(cur, schema: str, name: str) -> str:
+    """md5 of a table's rows in a fixed order (PostgreSQL's own text form of each row)."""
+    cur.execute(
+        f"select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) "
+        f"from {_quote(schema)}.{_quote(name)} as t"
+    )
+    return cur.fetchone()[0]
+
+
+def _record_checksums(path: Path, sums: dict[str, str], *, replace: bool) -> None:
+    recorded = {} if replace or not path.is_file() else json.loads(path.read_text("utf-8"))
+    path.write_text(json.dumps({**recorded, **sums}, indent=2, sort_keys=True), "utf-8")
+
+
+def audited_checksums(work_dir: Path) -> dict[str, str]:
+    path = work_dir / AUDIT_FILE
+    if not path.is_file():
+        raise PipelineError(
+            f"no record of what was audited ({path}): the dbt build on PostgreSQL must run first"
+        )
+    return json.loads(path.read_text("utf-8"))
 
 
 def _pg_tables(pg, schema: str) -> list[str]:
@@ -178,7 +212,6 @@ def _copy_to_duckdb(pg, con, from_schema: str, to_schema: str, name: str, tmp: P
                 "to stdout with (format csv, null '')",
                 out,
             )
-    pg.commit()
     ddl = ", ".join(f"{_quote(c)} {_duckdb_type(t, p, s)}" for c, t, p, s in columns)
     # A view of that name (a DuckDB-target build's staging) gives way to the copy.
     (is_view,) = con.execute(

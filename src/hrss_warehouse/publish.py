@@ -30,11 +30,13 @@ def publish(settings: Settings) -> dict[str, object]:
 
     served: dict[str, object] | None = None
     if settings.dbt_target == "postgres":
-        from hrss_warehouse.postgres_target import required_options
+        from hrss_warehouse.postgres_target import audited_checksums, required_options
 
         # dbt built the marts on the server: they must be exactly the audited copy, and
         # are swapped in first (the server is this target's primary warehouse).
-        served = swap_built(settings.work_db, required_options())
+        served = swap_built(
+            settings.work_db, required_options(), audited_checksums(settings.work_dir)
+        )
     target = settings.warehouse
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(target)

@@ -226,18 +226,22 @@ def copy_tables(duckdb_path: Path, schema: str, names: list[str], dsn: str) -> d
     return counts
 
 
-def swap_built(audited_duckdb: Path, options: dict[str, Any]) -> dict[str, Any]:
-    """Publish marts dbt built on the server (``HRSS_DBT_TARGET=postgres``): the incoming
-    schema must hold exactly the tables of the audited copy (``audited_duckdb``'s
-    ``marts``) with their rows, then it is swapped in."""
+def swap_built(
+    audited_duckdb: Path, options: dict[str, Any], checksums: dict[str, str]
+) -> dict[str, Any]:
+    """Publish marts dbt built on the server (``HRSS_DBT_TARGET=postgres``). In the swap's
+    own transaction, with the incoming tables locked against writers, the incoming schema
+    must hold exactly the tables of the audited copy (``audited_duckdb``'s ``marts``), with
+    their rows and the checksums the copy back recorded; then it is swapped in."""
     import duckdb
 
+    from hrss_warehouse.postgres_target import checksum
+
+    with duckdb.connect(str(audited_duckdb), read_only=True) as audited:
+        expected = {n: _count(audited, f"{SCHEMA}.{_quote(n)}") for n in _tables(audited, SCHEMA)}
     tables: dict[str, int] = {}
     with _session(options["dsn"]) as pg:
-        with duckdb.connect(str(audited_duckdb), read_only=True) as audited:
-            expected = {
-                n: _count(audited, f"{SCHEMA}.{_quote(n)}") for n in _tables(audited, SCHEMA)
-            }
+        _drop_retired(pg)
         with pg.cursor() as cur:
             cur.execute(
                 "select table_name from information_schema.tables where table_schema = %s "
@@ -250,7 +254,9 @@ def swap_built(audited_duckdb: Path, options: dict[str, Any]) -> dict[str, Any]:
                     f"PostgreSQL schema {INCOMING} does not hold the audited marts: "
                     f"missing {sorted(set(expected) - built)}, extra {sorted(built - set(expected))}"
                 )
-            for name, rows in expected.items():
+            cur.execute("set local lock_timeout = '30s'")
+            for name, rows in sorted(expected.items()):
+                cur.execute(f"lock table {INCOMING}.{_quote(name)} in share mode")
                 cur.execute(f"select count(*) from {INCOMING}.{_quote(name)}")
                 found = cur.fetchone()[0]
                 if found != rows:
@@ -258,9 +264,13 @@ def swap_built(audited_duckdb: Path, options: dict[str, Any]) -> dict[str, Any]:
                         f"PostgreSQL check failed: {INCOMING}.{name} has {found} rows, "
                         f"the audited copy {rows}"
                     )
+                if checksum(cur, INCOMING, name) != checksums.get(name):
+                    raise PipelineError(
+                        f"PostgreSQL check failed: {INCOMING}.{name} changed since it was "
+                        "audited (another run or a hand edit): not publishing"
+                    )
                 tables[f"{SCHEMA}.{name}"] = rows
-        pg.commit()
-        _drop_retired(pg)
+        # Same transaction: nothing can change the tables between the check and the swap.
         _swap(pg, options)
     log.info("published %d tables dbt built on PostgreSQL as schema %s", len(tables), SCHEMA)
     return {"tables": tables, "bi_role": options["bi_role"]}

@@ -52,27 +52,34 @@ def built_on_both(tmp_path_factory, hrss):
             "HRSS_PG_BI_PASSWORD": BI_PASSWORD,
         }
         run = hrss("run", "--landing", landing, "--warehouse", on_postgres, env=env, timeout=900)
-        yield on_duckdb, on_postgres, run, server
+        assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+        # A second night: nothing new landed; dbt's views on the server's raw tables, the
+        # persistent intermediate and snapshot tables and last night's marts are all there.
+        again = hrss("run", "--landing", landing, "--warehouse", on_postgres, env=env, timeout=900)
+        yield on_duckdb, on_postgres, run, server, again
     finally:
         server.stop()
 
 
 def test_every_model_and_test_passes_on_postgres(built_on_both):
-    _, on_postgres, run, _ = built_on_both
+    _, on_postgres, run, _, _ = built_on_both
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     full_build = next(line for line in run.stdout.splitlines() if "Done. PASS=" in line)
     assert "ERROR=0" in full_build and "WARN=0" in full_build and "SKIP=0" in full_build
     # The marts were built where BI cannot see them yet.
     assert "OK created sql table model marts__incoming.fct_plan_progress" in run.stdout
-    (log,) = (on_postgres.parent / "work" / "runs").glob("*.log")
-    text = log.read_text("utf-8")
+    # Both nights' full logs (one per run): each built on PostgreSQL with every test.
+    logs = sorted((on_postgres.parent / "work" / "runs").glob("*.log"))
+    assert len(logs) == 2
+    text = logs[0].read_text("utf-8") + logs[1].read_text("utf-8")
+    assert text.count("Registered adapter: postgres") >= 2
     assert "Registered adapter: postgres" in text
     # Unit tests and contracts ran there too.
     assert "int_plan_progress_evaluated::a_growth_rate_target_follows_a_geometric_path" in text
 
 
 def test_postgres_computes_the_same_progress_as_duckdb(built_on_both):
-    on_duckdb, _, _, server = built_on_both
+    on_duckdb, _, _, server, _ = built_on_both
     served = pg_rows(server.dsn, PROGRESS)
     embedded = query(on_duckdb, PROGRESS)
     assert len(served) == len(embedded) > 6000
@@ -93,7 +100,7 @@ def test_postgres_computes_the_same_progress_as_duckdb(built_on_both):
 
 
 def test_the_postgres_build_is_audited_and_swapped_in(built_on_both):
-    on_duckdb, on_postgres, run, server = built_on_both
+    on_duckdb, on_postgres, run, server, _ = built_on_both
     # Great Expectations audited what the server built (copied back, rows checked) ...
     assert "GX suite fct_plan_progress on 6708 rows: 0 critical failure(s)" in run.stdout
     # ... then one swap: marts is the new version, nothing incoming is left.
@@ -120,6 +127,19 @@ def test_the_postgres_build_is_audited_and_swapped_in(built_on_both):
     assert server.dsn not in run.stdout + run.stderr and BI_PASSWORD not in run.stdout
 
 
+def test_the_second_night_retires_the_first_and_serves_the_same(built_on_both):
+    on_duckdb, _, _, server, again = built_on_both
+    assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-2000:]
+    assert "published 12 tables dbt built on PostgreSQL as schema marts" in again.stdout
+    schemas = {r[0] for r in pg_rows(server.dsn, "select nspname from pg_namespace")}
+    assert "marts__incoming" not in schemas
+    assert len([s for s in schemas if s.startswith("marts__retired_")]) == 1
+    served = pg_rows(server.dsn, PROGRESS)
+    assert len(served) == len(query(on_duckdb, PROGRESS))
+    ((history,),) = pg_rows(server.dsn, "select count(*) from marts.fct_plan_target_history")
+    assert history == query(on_duckdb, "select count(*) from marts.fct_plan_target_history")[0][0]
+
+
 def test_a_failed_audit_leaves_the_served_marts_as_they_were(built_on_both, tmp_path, monkeypatch):
     """Steps of the postgres-target run in process: what the server built is what GX
     audits, and neither a failed audit nor a changed build reaches schema marts."""
@@ -129,7 +149,7 @@ def test_a_failed_audit_leaves_the_served_marts_as_they_were(built_on_both, tmp_
     from hrss_warehouse.publish import publish
     from hrss_warehouse.validate import validate_marts
 
-    _, on_postgres, _, server = built_on_both
+    _, on_postgres, _, server, _ = built_on_both
     monkeypatch.setenv("HRSS_PG_DSN", server.dsn)
     settings = Settings.load(
         {
@@ -157,18 +177,28 @@ def test_a_failed_audit_leaves_the_served_marts_as_they_were(built_on_both, tmp_
     mirror_built(server.dsn, settings.work_db)
     with pytest.raises(PipelineError, match=r"not publishing: .*in_set\(status\)"):
         validate_marts(settings, "audit-bad")
-    assert pg_rows(server.dsn, PROGRESS) == served_before
-    # The swap itself refuses a build that differs from what was audited.
+    # Fixed and audited: then anything that changes the build before the swap stops it.
     with psycopg2.connect(server.dsn) as con, con.cursor() as cur:
         cur.execute(
             "update marts__incoming.fct_plan_progress set status = 'lagging' where status = 'bogus'"
         )
     mirror_built(server.dsn, settings.work_db)
     assert validate_marts(settings, "audit-ok")["suites"]
+    regions_before = pg_rows(server.dsn, "select * from marts.dim_region order by 1")
+    with psycopg2.connect(server.dsn) as con, con.cursor() as cur:
+        cur.execute(
+            "update marts__incoming.dim_region set region_name_zh = '改过' "
+            "where region_code = '330902'"
+        )
+    with pytest.raises(PipelineError, match=r"marts__incoming.dim_region changed since it was"):
+        publish(settings)
     with psycopg2.connect(server.dsn) as con, con.cursor() as cur:
         cur.execute("delete from marts__incoming.dim_region where region_code = '330902'")
     with pytest.raises(
         PipelineError, match=r"marts__incoming.dim_region has 11 rows, the audited copy 12"
     ):
         publish(settings)
+    # BI still reads the version published before, and the DuckDB file was not written.
     assert pg_rows(server.dsn, PROGRESS) == served_before
+    assert pg_rows(server.dsn, "select * from marts.dim_region order by 1") == regions_before
+    assert not settings.warehouse.exists()

@@ -69,15 +69,17 @@ def test_the_postgres_target_needs_the_warehouse_dsn(monkeypatch):
                 "HRSS_PG_USER": "hrss",
                 "HRSS_PG_DBNAME": "warehouse",
                 "HRSS_PG_PASSWORD": "s3cr@t",  # percent-decoded, as libpq reads it
+                "HRSS_PG_SSLMODE": "prefer",  # libpq's default
             },
         ),
         (
-            "host=10.0.0.5 user=etl dbname=hrss",
+            "host=10.0.0.5 user=etl dbname=hrss sslmode=verify-full",
             {
                 "HRSS_PG_HOST": "10.0.0.5",
                 "HRSS_PG_PORT": "5432",
                 "HRSS_PG_USER": "etl",
                 "HRSS_PG_DBNAME": "hrss",
+                "HRSS_PG_SSLMODE": "verify-full",  # dbt connects no less securely
             },
         ),
     ],
