@@ -187,6 +187,10 @@ def print_summary(settings: Settings, summary: dict) -> None:
             f"(read-only role {postgres['bi_role']})"
         )
     print(f"report:    {summary.get('report')}")
+    if summary.get("report"):
+        charts = Path(summary["report"]).parent / "charts"
+        count = len(list(charts.glob("*.png")))
+        print(f"charts:    {count} (SVG + PNG, for e-mail) in {charts}")
     docs = (summary.get("marts_validation") or {}).get("data_docs")
     if docs:
         print(f"data docs: {docs}")
