@@ -100,8 +100,8 @@ class RetryWatch:
             self.reason = line.strip()
         elif "new_state=up_for_retry" in line:
             return (
-                f"  task {self.task} failed, Airflow retries it after its retry delay "
-                f"(5 min, then longer): {self.reason[:300]}"
+                f"  task {self.task} failed, Airflow retries it after its retry delay: "
+                f"{self.reason[:300]}"
             )
         return None
 

@@ -37,6 +37,7 @@ from hrss_warehouse.publish_postgres import (
     SCHEMA,
     _quote,
     _session,
+    checksum,
     copy_schema,
     copy_tables,
     pg_settings,
@@ -145,15 +146,6 @@ def mirror_built(dsn: str, work_db: Path, tables: list[str] | None = None) -> di
     _record_checksums(work_db.parent / AUDIT_FILE, sums, replace=tables is None)
     log.info("audit copy: %d tables from PostgreSQL", len(counts))
     return counts
-
-
-def checksum(cur, schema: str, name: str) -> str:
-    """md5 of a table's rows in a fixed order (PostgreSQL's own text form of each row)."""
-    cur.execute(
-        f"select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) "
-        f"from {_quote(schema)}.{_quote(name)} as t"
-    )
-    return cur.fetchone()[0]
 
 
 def _record_checksums(path: Path, sums: dict[str, str], *, replace: bool) -> None:

@@ -181,14 +181,10 @@ def ensure_bi_role(options: dict[str, Any]) -> None:
 
     if not options.get("bi_password"):
         raise ConfigError("HRSS_PG_BI_PASSWORD is not set: no password for the BI role")
-    pg = _connect(options["dsn"])
-    try:
-        with pg.cursor() as cur:
-            _ensure_role(cur, options["bi_role"], options["bi_password"])
-            # Nothing to read until the first publish creates schema marts.
+    with _session(options["dsn"]) as pg, pg.cursor() as cur:
+        _ensure_role(cur, options["bi_role"], options["bi_password"])
+        # Nothing to read until the first publish creates schema marts.
         pg.commit()
-    finally:
-        pg.close()
 
 
 def copy_schema(duckdb_path: Path, schema: str, dsn: str) -> dict[str, int]:
@@ -198,14 +194,10 @@ def copy_schema(duckdb_path: Path, schema: str, dsn: str) -> dict[str, int]:
 
     with duckdb.connect(str(duckdb_path), read_only=True) as source:
         names = _tables(source, schema)
-    pg = _connect(dsn)
-    try:
-        with pg.cursor() as cur:
-            cur.execute(f"drop schema if exists {_quote(schema)} cascade")
-            cur.execute(f"create schema {_quote(schema)}")
+    with _session(dsn) as pg, pg.cursor() as cur:
+        cur.execute(f"drop schema if exists {_quote(schema)} cascade")
+        cur.execute(f"create schema {_quote(schema)}")
         pg.commit()
-    finally:
-        pg.close()
     return copy_tables(duckdb_path, schema, names, dsn)
 
 
@@ -234,8 +226,6 @@ def swap_built(
     must hold exactly the tables of the audited copy (``audited_duckdb``'s ``marts``), with
     their rows and the checksums the copy back recorded; then it is swapped in."""
     import duckdb
-
-    from hrss_warehouse.postgres_target import checksum
 
     with duckdb.connect(str(audited_duckdb), read_only=True) as audited:
         expected = {n: _count(audited, f"{SCHEMA}.{_quote(n)}") for n in _tables(audited, SCHEMA)}
@@ -274,6 +264,15 @@ def swap_built(
         _swap(pg, options)
     log.info("published %d tables dbt built on PostgreSQL as schema %s", len(tables), SCHEMA)
     return {"tables": tables, "bi_role": options["bi_role"]}
+
+
+def checksum(cur, schema: str, name: str) -> str:
+    """md5 of a table's rows in a fixed order (PostgreSQL's own text form of each row)."""
+    cur.execute(
+        f"select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) "
+        f"from {_quote(schema)}.{_quote(name)} as t"
+    )
+    return cur.fetchone()[0]
 
 
 def _count(con, table: str) -> int:

@@ -27,6 +27,7 @@ from typing import Any
 
 from hrss_warehouse.config import Settings
 from hrss_warehouse.report_charts import (
+    FONT_STACK,
     Chart,
     TrajectoryData,
     chart_id,
@@ -63,8 +64,7 @@ SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 DOMAIN_ORDER = ("就业", "社会保障", "人才队伍建设", "劳动关系", "公共服务")
 
 _CSS = """
-body{font-family:'HRSS CJK','Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei',sans-serif;
-margin:2rem;color:#1f2328;max-width:1200px}
+body{font-family:FONT_STACK;margin:2rem;color:#1f2328;max-width:1200px}
 table{border-collapse:collapse;margin-bottom:1rem;width:100%}th,td{border:1px solid #d0d7de;padding:.3rem .5rem}
 th{background:#f6f8fa;font-weight:normal;color:#57606a;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -80,6 +80,8 @@ figure{margin:0}figure svg{width:100%;height:auto;display:block}
 figcaption{font-size:.8em;color:#57606a}figcaption a{color:#57606a}
 .plan-picker{margin:1rem 0;font-size:1rem}
 """
+
+_CSS = _CSS.replace("FONT_STACK", FONT_STACK)
 
 _SELECT_JS = """
 (function(){var s=document.getElementById('plan-select');if(!s)return;
@@ -138,13 +140,12 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
             "<p class='plan-picker'><label for='plan-select'>规划：</label>"
             f"<select id='plan-select'>{options}</select></p>"
         )
-    written: list[Chart] = []
     for plan_code, plan_rows in plans:
         body.append(f"<section class='plan' data-plan='{html.escape(plan_code)}'>")
         body.append(f"<h2>{html.escape(plan_rows[0].plan_name_zh)} ({html.escape(plan_code)})</h2>")
         body.extend(_domain_tables(plan_rows, marts))
-        body.extend(_trajectory_section(plan_rows, marts, charts_dir, out.parent, written))
-        body.extend(_region_section(plan_code, plan_rows, marts, charts_dir, out.parent, written))
+        body.extend(_trajectory_section(plan_rows, marts, charts_dir, out.parent))
+        body.extend(_region_section(plan_code, plan_rows, marts, charts_dir, out.parent))
         body.append("</section>")
     body.extend(_validation_section(results))
     quarantined = [f for f in ingest.get("files", []) if f.get("rows_quarantined")]
@@ -249,12 +250,11 @@ def _by_key(rows: list[tuple]) -> dict[tuple, list[tuple]]:
     return grouped
 
 
-def _figure(chart: Chart, charts_dir: Path, base: Path, caption: str, written: list) -> str:
+def _figure(chart: Chart, charts_dir: Path, base: Path, caption: str) -> str:
     svg = to_svg(chart)
     (charts_dir / f"{chart.chart_id}.svg").write_text(svg, encoding="utf-8")
     png = charts_dir / f"{chart.chart_id}.png"
     png.write_bytes(to_png(chart))
-    written.append(chart)
     return (
         f"<figure id='chart-{html.escape(chart.chart_id)}'>{svg}<figcaption>"
         f"{html.escape(caption)} · <a href='{_link(png, base)}'>PNG</a></figcaption></figure>"
@@ -262,7 +262,7 @@ def _figure(chart: Chart, charts_dir: Path, base: Path, caption: str, written: l
 
 
 def _trajectory_section(
-    rows: list[ScorecardRow], marts: dict, charts_dir: Path, base: Path, written: list
+    rows: list[ScorecardRow], marts: dict, charts_dir: Path, base: Path
 ) -> list[str]:
     figures = []
     for row in rows:
@@ -288,7 +288,7 @@ def _trajectory_section(
             is_baseline_imputed=bool(imputed),
         )
         caption = f"{row.status_zh}：{row.status_reason or ''}"
-        figures.append(_figure(trajectory_chart(data), charts_dir, base, caption, written))
+        figures.append(_figure(trajectory_chart(data), charts_dir, base, caption))
     if not figures:
         return []
     return ["<h3>指标轨迹</h3><div class='charts'>", *figures, "</div>"]
@@ -310,7 +310,7 @@ def _regions_compared(plan_code: str, row: ScorecardRow, marts: dict) -> list[tu
 
 
 def _region_section(
-    plan_code: str, rows: list[ScorecardRow], marts: dict, charts_dir: Path, base: Path, written
+    plan_code: str, rows: list[ScorecardRow], marts: dict, charts_dir: Path, base: Path
 ) -> list[str]:
     figures = []
     seen: set[str] = set()
@@ -340,7 +340,7 @@ def _region_section(
             bars,
             target,
         )
-        figures.append(_figure(chart, charts_dir, base, f"{period} 各地区数据", written))
+        figures.append(_figure(chart, charts_dir, base, f"{period} 各地区数据"))
     if not figures:
         return []
     return ["<h3>地区比较</h3><div class='charts'>", *figures, "</div>"]

@@ -24,8 +24,8 @@ def test_a_retried_task_is_announced_with_its_reason():
     watch = RetryWatch()
     notes = [note for line in LOG.splitlines() if (note := watch.feed(line))]
     assert notes == [
-        "  task build_alert_mart failed, Airflow retries it after its retry delay "
-        '(5 min, then longer): _duckdb.CatalogException: Catalog Error: Existing object "'
+        "  task build_alert_mart failed, Airflow retries it after its retry delay: "
+        '_duckdb.CatalogException: Catalog Error: Existing object "'
         'fct_alert_event" is of type Table'
     ]
 
