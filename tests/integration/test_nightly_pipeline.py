@@ -1,6 +1,6 @@
 """End to end: `hrss run` runs the hrss_nightly DAG through Airflow on the sample
 landing files, and the published marts hold values computed by hand from the
-source documents (../shared/seeds/003_… = Zhoushan 14th FYP, 004_… = 2024 results).
+source documents (catalog_sources/documents/003_… = Zhoushan 14th FYP, 004_… = 2024 results).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The bundled plans against the documents they were transcribed from
-(../shared/seeds/00N_….txt). Where PDF extraction ran a table's columns together, the
+(catalog_sources/documents/00N_….txt). Where PDF extraction ran a table's columns together, the
 reconstruction must give back the document's own digit runs and its printed 完成度."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT.parent / "shared" / "seeds"
+DOCS = ROOT / "catalog_sources" / "documents"
 TALENT_DOC = "002_7c121f2adea77f47.txt"
 
 

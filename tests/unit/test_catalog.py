@@ -2,7 +2,7 @@
 hrss_warehouse.catalog (name/code resolution, unit conversion).
 
 The domain facts come from the Zhoushan HRSS 14th five-year plan,
-../shared/seeds/003_a48a57afb8347c84.txt, 专栏2 “十四五”时期主要指标 (lines 96-124).
+catalog_sources/documents/003_a48a57afb8347c84.txt, 专栏2 “十四五”时期主要指标 (lines 96-124).
 Each expected row below cites the line of that document it was read from.
 """
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 PLAN_DOC_NAME = "003_a48a57afb8347c84.txt"
-PLAN_DOC = ROOT.parent / "shared" / "seeds" / PLAN_DOC_NAME
+PLAN_DOC = ROOT / "catalog_sources" / "documents" / PLAN_DOC_NAME
 PLAN = "zs_hrss_14fyp"
 
 

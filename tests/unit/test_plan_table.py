@@ -1,4 +1,4 @@
-"""The plan-table parser on the published tables themselves (../shared/seeds/003_…:
+"""The plan-table parser on the published tables themselves (catalog_sources/documents/003_…:
 专栏1 at L28-L46, 专栏2 at L96-L124) and on malformed tables."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hrss_warehouse.plan_table import (
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-PLAN_DOC = ROOT.parent / "shared" / "seeds" / "003_a48a57afb8347c84.txt"
+PLAN_DOC = ROOT / "catalog_sources" / "documents" / "003_a48a57afb8347c84.txt"
 SOURCES = ROOT / "catalog_sources"
 
 
