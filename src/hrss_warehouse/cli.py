@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from hrss_warehouse.config import DUCKDB_WRITER_POOL, Settings
-from hrss_warehouse.errors import PipelineError
+from hrss_warehouse.errors import PipelineError, one_line
 
 DAG_ID = "hrss_nightly"
 
@@ -82,8 +82,44 @@ def _failure_reason(log_lines: list[str]) -> str:
         for line in log_lines:
             match = re.search(pattern, line)
             if match:
-                return match.group(1).strip()
+                return one_line(match.group(1).strip())
     return "the DAG run failed (see the log)"
+
+
+class RunLog:
+    """The run's full Airflow log on disk. A write that fails (the disk filled up during
+    the run) stops the copy on disk but never the run: the failure is kept and reported
+    in the run's last line instead of a traceback."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.error = path, None
+        self._file = None
+        try:
+            self._file = path.open("w", encoding="utf-8")
+        except OSError as exc:
+            self.error = exc
+
+    def write(self, line: str) -> None:
+        if self._file is None:
+            return
+        try:
+            self._file.write(line)
+        except OSError as exc:
+            self.error = exc
+            self.close()
+
+    def close(self) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            try:
+                file.close()
+            except OSError as exc:  # the buffered tail could not be flushed
+                self.error = self.error or exc
+
+    def problem(self) -> str | None:
+        if self.error is None:
+            return None
+        return one_line(f"run log {self.path} not written completely: {self.error}")
 
 
 class RetryWatch:
@@ -122,12 +158,10 @@ def run_pipeline(settings: Settings, *, verbose: bool = False) -> tuple[int, dic
     command = [str(executable), "dags", "test", DAG_ID, "--conf", json.dumps(conf)]
     lines: list[str] = []
     retries = RetryWatch()
-    with (
-        log_file.open("w", encoding="utf-8") as log,
-        subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        ) as process,
-    ):
+    log = RunLog(log_file)
+    with subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
         assert process.stdout is not None
         for line in process.stdout:
             log.write(line)
@@ -137,17 +171,29 @@ def run_pipeline(settings: Settings, *, verbose: bool = False) -> tuple[int, dic
                 print("  " + text[:160], flush=True)
             if (note := retries.feed(line)) and not verbose:
                 print(note, flush=True)
-    summary = None
-    if summary_file.is_file():
-        summary = json.loads(summary_file.read_text("utf-8"))
+    log.close()
+    summary = _read_summary(summary_file)
     code = process.returncode if process.returncode else (0 if summary else 1)
     if code != 0:
-        print(f"hrss run failed: {_failure_reason(lines)} (log: {log_file})", file=sys.stderr)
+        reason = _failure_reason(lines)
+        if reason.startswith("the DAG run failed") and log.problem():
+            reason = log.problem()
+        where = f"log: {log_file}" if log.error is None else "log incomplete"
+        print(f"hrss run failed: {reason} ({where})", file=sys.stderr)
+    elif log.problem():
+        print(f"warning: {log.problem()}", file=sys.stderr)
     return code, summary, log_file
 
 
+def _read_summary(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text("utf-8")) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
 def print_summary(settings: Settings, summary: dict) -> None:
-    from hrss_warehouse.scorecard import read_scorecard, render_table
+    from hrss_warehouse.scorecard import read_scorecard, read_waiting, render_table, render_waiting
 
     ingest = summary.get("ingest") or {}
     checked = {f["file_name"]: f for f in (summary.get("batch_validation") or {}).get("files", [])}
@@ -178,6 +224,10 @@ def print_summary(settings: Settings, summary: dict) -> None:
     print(f"rows loaded: {loaded_total}  rows quarantined: {quarantined_total}")
     print()
     print(render_table(read_scorecard(settings.warehouse), fold_empty=True))
+    waiting = read_waiting(settings.warehouse)
+    if waiting is not None:
+        print()
+        print(render_waiting(waiting))
     print()
     print(f"warehouse: {settings.warehouse}")
     postgres = (summary.get("publish") or {}).get("postgres")
@@ -189,8 +239,8 @@ def print_summary(settings: Settings, summary: dict) -> None:
     print(f"report:    {summary.get('report')}")
     if summary.get("report"):
         charts = Path(summary["report"]).parent / "charts"
-        count = len(list(charts.glob("*.png")))
-        print(f"charts:    {count} (SVG + PNG, for e-mail) in {charts}")
+        svg, png = len(list(charts.glob("*.svg"))), len(list(charts.glob("*.png")))
+        print(f"charts:    {svg} SVG, {png} PNG (for e-mail) in {charts}")
     docs = (summary.get("marts_validation") or {}).get("data_docs")
     if docs:
         print(f"data docs: {docs}")
@@ -214,6 +264,8 @@ def print_summary(settings: Settings, summary: dict) -> None:
         print(f"  → {channel['channel']}: {channel['events']} event(s), {state}")
     if not channels and alerts.get("new_events"):
         print("  (no alert channel configured: set HRSS_ALERT_URLS)")
+    for warning in summary.get("warnings") or []:
+        print(f"warning:   {warning}")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -239,10 +291,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from hrss_warehouse.scorecard import read_scorecard, render
+    from hrss_warehouse.scorecard import read_scorecard, read_waiting, render, render_waiting
 
     settings = _settings(args)
     print(render(read_scorecard(settings.warehouse, args.plan), args.format))
+    if args.format == "table" and (waiting := read_waiting(settings.warehouse)) is not None:
+        print()
+        print(render_waiting(waiting))
     return 0
 
 
@@ -338,8 +393,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except PipelineError as exc:
-        print(f"hrss {args.command} failed: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"hrss {args.command} interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # Whatever broke (a full disk, a lock, a bug), the last line says what and why.
+        print(f"hrss {args.command} failed: {one_line(exc)}", file=sys.stderr)
         return 1
 
 

@@ -17,6 +17,8 @@ run conf override them. ``.env.example`` lists them all with comments.
 | HRSS_MAX_FILE_MB    | 200                                       | larger landing files are refused unparsed   |
 | HRSS_PARSE_TIMEOUT_S| 600                                       | a file still parsing after this is killed   |
 | HRSS_PARSE_MEMORY_MB| 4096                                      | address-space limit of the parse process    |
+| HRSS_REPORT_FONT    | (unset: searched in HRSS_FONT_DIRS)       | the report's CJK font file (.ttc#face)      |
+| HRSS_FONT_DIRS      | /usr/share/fonts:/usr/local/share/fonts:~/.local/share/fonts | where Noto Sans CJK SC is looked for |
 """
 
 from __future__ import annotations
@@ -55,6 +57,22 @@ _ENV = {
     "parse_timeout_s": "HRSS_PARSE_TIMEOUT_S",
     "parse_memory_mb": "HRSS_PARSE_MEMORY_MB",
 }
+
+
+# Where the report's Chinese font is looked for (Debian's fonts-noto-cjk lands in the first).
+DEFAULT_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts")
+
+
+def report_font_file(environ: Mapping[str, str] | None = None) -> str | None:
+    """HRSS_REPORT_FONT: a .ttf/.otf, or a .ttc with ``#<face>``; unset = search."""
+    return (os.environ if environ is None else environ).get("HRSS_REPORT_FONT") or None
+
+
+def font_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """HRSS_FONT_DIRS: folders searched (recursively) for Noto Sans CJK SC."""
+    text = (os.environ if environ is None else environ).get("HRSS_FONT_DIRS")
+    parts = text.split(os.pathsep) if text else DEFAULT_FONT_DIRS
+    return [Path(p).expanduser() for p in parts if p]
 
 
 def _positive_int(name: str, text: str | None, default: int) -> int:

@@ -104,10 +104,19 @@ def dbt_docs(conf: Mapping[str, Any]) -> dict[str, Any]:
 def render_report(conf: Mapping[str, Any], results: Mapping[str, Any]) -> dict[str, Any]:
     """Write the HTML report and the run summary (which `hrss run` prints)."""
     from hrss_warehouse.report import write_report
+    from hrss_warehouse.report_font import missing_font_warning
 
     settings = settings_from(conf)
     report = write_report(settings, results)
-    summary = {**results, "report": report, "finished_at": datetime.now(UTC).isoformat()}
+    warnings = [w for w in (missing_font_warning(),) if w]
+    for warning in warnings:
+        log.warning(warning)
+    summary = {
+        **results,
+        "report": report,
+        "warnings": warnings,
+        "finished_at": datetime.now(UTC).isoformat(),
+    }
     target = conf.get("summary_file")
     paths = [settings.work_dir / "last_run.json"] + ([Path(str(target))] if target else [])
     for path in paths:

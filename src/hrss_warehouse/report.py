@@ -37,11 +37,14 @@ from hrss_warehouse.report_charts import (
     trajectory_chart,
 )
 from hrss_warehouse.scorecard import (
+    FREQUENCY_ZH,
+    ReleasesDue,
     ScorecardRow,
     fmt_number,
     fmt_percent,
     fmt_target,
     read_scorecard,
+    read_waiting,
 )
 
 STATUS_COLOURS = {
@@ -96,6 +99,7 @@ def _link(target: Path, base: Path) -> str:
 
 
 def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
+    """Write ``report/index.html`` and ``report/charts/``; returns the page's path."""
     from hrss_warehouse.dbt_runner import docs_index
     from hrss_warehouse.report_font import embedded_css
     from hrss_warehouse.validate import data_docs_index
@@ -127,6 +131,9 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
     shown = [f"<a href='{_link(p, out.parent)}'>{t}</a>" for p, t in links if p.is_file()]
     if shown:
         body.append("<p>" + " · ".join(shown) + "</p>")
+    waiting = read_waiting(settings.warehouse)
+    if waiting is not None:
+        body.extend(_waiting_section(waiting))
     plans = [(code, list(group)) for code, group in groupby(rows, key=lambda r: r.plan_code)]
     # Plans with figures first: the one a reader most likely opens the report for.
     plans.sort(key=lambda p: all(r.actual_value is None for r in p[1]))
@@ -251,13 +258,18 @@ def _by_key(rows: list[tuple]) -> dict[tuple, list[tuple]]:
 
 
 def _figure(chart: Chart, charts_dir: Path, base: Path, caption: str) -> str:
+    from hrss_warehouse.report_font import can_draw_png
+
     svg = to_svg(chart)
     (charts_dir / f"{chart.chart_id}.svg").write_text(svg, encoding="utf-8")
-    png = charts_dir / f"{chart.chart_id}.png"
-    png.write_bytes(to_png(chart))
+    link = ""
+    if can_draw_png():
+        png = charts_dir / f"{chart.chart_id}.png"
+        png.write_bytes(to_png(chart))
+        link = f" · <a href='{_link(png, base)}'>PNG</a>"
     return (
         f"<figure id='chart-{html.escape(chart.chart_id)}'>{svg}<figcaption>"
-        f"{html.escape(caption)} · <a href='{_link(png, base)}'>PNG</a></figcaption></figure>"
+        f"{html.escape(caption)}{link}</figcaption></figure>"
     )
 
 
@@ -415,6 +427,37 @@ def _scorecard_row(row: ScorecardRow, late: tuple | None) -> str:
         f"<td>{badge}</td><td>{e(SEVERITY_ZH.get(row.severity or '', ''))}</td>"
         f"<td>{fresh}</td></tr>"
     )
+
+
+def _waiting_section(releases: list[ReleasesDue]) -> list[str]:
+    """Before the first figure: say so, and what is due from whom (release calendar)."""
+    e = html.escape
+    parts = [
+        "<section id='waiting'><h2>尚未收到数据</h2>",
+        "<p>仓库中还没有载入任何统计数据，以下各规划指标均显示为“数据不足”。"
+        "按报送日历（release_calendar.csv）应报的数据如下。</p>",
+    ]
+    if not releases:
+        return [*parts, "<p>报送日历未列出当前规划指标的报送安排。</p></section>"]
+    parts.append(
+        "<table><tr><th>报送单位</th><th>指标</th><th>频率</th><th>地区数</th>"
+        "<th>已逾期</th><th>最近应报期（截止日）</th><th>下一期（截止日）</th></tr>"
+    )
+    for item in releases:
+        latest = (
+            f"{item.latest_overdue_period}（{item.latest_overdue_due_date}）"
+            if item.latest_overdue_period
+            else "—"
+        )
+        upcoming = f"{item.next_period}（{item.next_due_date}）" if item.next_period else "—"
+        parts.append(
+            f"<tr data-indicator='{e(item.indicator_code)}'><td>{e(item.publisher_zh or '—')}</td>"
+            f"<td>{e(item.indicator_name_zh)}</td>"
+            f"<td>{e(FREQUENCY_ZH.get(item.frequency_code, item.frequency_code))}</td>"
+            f"<td class='num'>{item.regions}</td><td class='num'>{item.overdue}</td>"
+            f"<td>{e(latest)}</td><td>{e(upcoming)}</td></tr>"
+        )
+    return [*parts, "</table></section>"]
 
 
 def _validation_section(results: Mapping[str, Any]) -> list[str]:

@@ -46,8 +46,11 @@ def chart_id(*parts: str) -> str:
 
 def chart_url(report_url: str, plan_code: str, indicator_code: str, region_code: str) -> str:
     """Where a published report's PNG chart is, given the report's URL (its index.html or
-    its folder); empty when the report is not served over HTTP (a path helps no one)."""
-    if not report_url.startswith(("http://", "https://")):
+    its folder); empty when the report is not served over HTTP (a path helps no one) or
+    this machine cannot draw the PNGs (no Chinese font: report_font.py)."""
+    from hrss_warehouse.report_font import can_draw_png
+
+    if not report_url.startswith(("http://", "https://")) or not can_draw_png():
         return ""
     base = report_url.rsplit("/", 1)[0] if report_url.endswith(".html") else report_url.rstrip("/")
     return f"{base}/charts/{chart_id(plan_code, indicator_code, region_code)}.png"

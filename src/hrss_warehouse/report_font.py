@@ -2,11 +2,17 @@
 
 The report must read correctly offline on any machine, including one without a
 Chinese font, so the page carries its own: the characters it uses, cut from Noto Sans
-CJK SC (Debian's fonts-noto-cjk; ``make test`` and the Docker image install it) and
-embedded as a WOFF ``@font-face``. The PNG charts are drawn with the same face.
+CJK SC (Debian's fonts-noto-cjk; ``make run``, ``make test`` and the Docker image install
+it) and embedded as a WOFF ``@font-face``. The PNG charts are drawn with the same face.
 
-``HRSS_REPORT_FONT`` overrides the search: a .ttf/.otf, or a .ttc with ``#<face>``
-(e.g. ``/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc#2``).
+The font is looked for in ``HRSS_FONT_DIRS`` (default: the system font folders);
+``HRSS_REPORT_FONT`` names a file instead: a .ttf/.otf, or a .ttc with ``#<face>`` (e.g.
+``/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc#2``).
+
+Without one (a pip-only install, a slim image) the report is still written: the page
+names a CSS font stack and the reader's own CJK font draws it, the PNG charts (which
+would show boxes for every character) are left out, and ``missing_font_warning`` says
+what is missing and how to install it. A cosmetic gap never fails the night's run.
 """
 
 from __future__ import annotations
@@ -14,24 +20,28 @@ from __future__ import annotations
 import base64
 import io
 import logging
-import os
-import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from hrss_warehouse.errors import ConfigError
+from hrss_warehouse.config import font_dirs, report_font_file
 
 log = logging.getLogger(__name__)
 
 FAMILY = "HRSS CJK"
 # Simplified Chinese first: a collection's Japanese face draws some characters differently.
 _WANTED = "Noto Sans CJK SC"
-_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+# File names Noto Sans CJK SC ships under: the collection (Debian, Fedora, Arch), the
+# region-specific OTF, and Google Fonts' Noto Sans SC.
+_FILE_PATTERNS = (
+    "NotoSansCJK-Regular.ttc",
+    "NotoSansCJKsc-Regular.otf",
+    "NotoSansSC-Regular.otf",
+    "NotoSansSC-Regular.ttf",
+)
+INSTALL_HINT = (
+    "install Debian's fonts-noto-cjk (`apt-get install fonts-noto-cjk`; `make run` does it "
+    "where it can) or set HRSS_REPORT_FONT to a CJK font file"
 )
 
 
@@ -43,34 +53,39 @@ class FontFace:
 
 
 @cache
-def cjk_font() -> FontFace:
-    override = os.environ.get("HRSS_REPORT_FONT")
+def cjk_font() -> FontFace | None:
+    """The face to embed and draw with, or None when this machine has none."""
+    override = report_font_file()
     if override:
         text, _, face = override.partition("#")
         path = Path(text)
         if not path.is_file():
-            raise ConfigError(f"HRSS_REPORT_FONT: no font file at {path}")
+            log.warning("HRSS_REPORT_FONT: no font file at %s", path)
+            return None
         index = int(face) if face.isdigit() else 0
         return FontFace(path, index, _face_name(path, index))
-    candidates = [Path(p) for p in _CANDIDATES]
-    if shutil.which("fc-match"):
-        found = subprocess.run(
-            ["fc-match", "-f", "%{file}", f"{_WANTED}:lang=zh-cn"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        ).stdout.strip()
-        if found:
-            candidates.append(Path(found))
-    for path in candidates:
-        if path.is_file():
-            index = _find_face(path, _WANTED)
-            if index is not None:
-                return FontFace(path, index, _WANTED)
-    raise ConfigError(
-        "no Chinese font for the report: install Debian's fonts-noto-cjk "
-        "(`make test` and the Docker image do) or set HRSS_REPORT_FONT to a CJK font file"
+    for directory in font_dirs():
+        for pattern in _FILE_PATTERNS:
+            for path in sorted(directory.rglob(pattern)) if directory.is_dir() else ():
+                index = _find_face(path, _WANTED)
+                if index is not None:
+                    return FontFace(path, index, _WANTED)
+    return None
+
+
+def missing_font_warning() -> str | None:
+    """One line for the run summary when the report has no Chinese font of its own."""
+    if cjk_font() is not None:
+        return None
+    override = report_font_file()
+    where = (
+        f"HRSS_REPORT_FONT={override} is not a font file"
+        if override
+        else "no Noto Sans CJK SC in " + ", ".join(str(d) for d in font_dirs())
+    )
+    return (
+        f"report written without its Chinese font ({where}): the page uses the reader's "
+        f"own CJK font and the PNG charts for e-mail were skipped; {INSTALL_HINT}"
     )
 
 
@@ -82,7 +97,9 @@ def _find_face(path: Path, wanted: str) -> int | None:
             if font["name"].getDebugName(1) == wanted:
                 return index
         return None
-    return 0 if TTFont(str(path), lazy=True)["name"].getDebugName(1) == wanted else None
+    # A regional OTF names its family "Noto Sans CJK SC"; Google's Noto Sans SC its own.
+    name = TTFont(str(path), lazy=True)["name"].getDebugName(1)
+    return 0 if name in (wanted, "Noto Sans SC") else None
 
 
 def _face_name(path: Path, index: int) -> str:
@@ -92,11 +109,14 @@ def _face_name(path: Path, index: int) -> str:
 
 
 def embedded_css(text: str) -> str:
-    """An ``@font-face`` rule carrying exactly the glyphs ``text`` needs (WOFF, base64)."""
+    """An ``@font-face`` rule carrying exactly the glyphs ``text`` needs (WOFF, base64);
+    empty without a font (the page's font stack then falls back to the reader's)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     face = cjk_font()
+    if face is None:
+        return ""
     # fontTools reports every pruned table at INFO: noise in the task log.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     options = subset.Options()
@@ -120,9 +140,16 @@ def embedded_css(text: str) -> str:
     )
 
 
+def can_draw_png() -> bool:
+    """PNG charts need the font: Pillow has no CJK fallback and would draw boxes."""
+    return cjk_font() is not None
+
+
 @cache
 def pillow_font(size: int):
     from PIL import ImageFont
 
     face = cjk_font()
+    if face is None:
+        raise RuntimeError(f"no Chinese font to draw PNG charts with: {INSTALL_HINT}")
     return ImageFont.truetype(str(face.path), size, index=face.index)

@@ -105,6 +105,95 @@ def read_scorecard(warehouse: Path, plan_code: str | None = None) -> list[Scorec
     ]
 
 
+# What is due from whom, per indicator: read when no figure has been loaded yet (the
+# first night of a deployment), so `hrss status`, the run summary and the report can say
+# what the warehouse is waiting for instead of only 数据不足.
+RELEASES_DUE_SQL = """
+select
+    release.indicator_code,
+    indicator.indicator_name_zh,
+    release.publisher_zh,
+    release.frequency_code,
+    count(distinct release.region_code) as regions,
+    count(*) filter (where release.release_status = 'overdue') as overdue,
+    max(release.period_code) filter (where release.release_status = 'overdue')
+        as latest_overdue_period,
+    max(release.due_date) filter (where release.release_status = 'overdue')
+        as latest_overdue_due_date,
+    min(release.period_code) filter (where release.release_status = 'not_yet_due')
+        as next_period,
+    min(release.due_date) filter (where release.release_status = 'not_yet_due') as next_due_date
+from marts.fct_expected_release as release
+inner join marts.dim_indicator as indicator on release.indicator_code = indicator.indicator_code
+group by all
+order by release.publisher_zh, release.indicator_code
+"""
+
+FREQUENCY_ZH = {"month": "月报", "quarter": "季报", "year": "年报"}
+
+
+@dataclass
+class ReleasesDue:
+    indicator_code: str
+    indicator_name_zh: str
+    publisher_zh: str | None
+    frequency_code: str
+    regions: int
+    overdue: int
+    latest_overdue_period: str | None
+    latest_overdue_due_date: str | None
+    next_period: str | None
+    next_due_date: str | None
+
+
+def read_waiting(warehouse: Path) -> list[ReleasesDue] | None:
+    """``None`` once any figure is in the marts; before that, the releases the catalog's
+    release calendar expects for the current plan targets (possibly none)."""
+    import duckdb
+
+    if not warehouse.is_file():
+        raise PipelineError(f"no published warehouse at {warehouse}: run `hrss run` first")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if con.execute("select count(*) from marts.fct_indicator_observation").fetchone()[0]:
+            return None
+        cursor = con.execute(RELEASES_DUE_SQL)
+        names = [d[0] for d in cursor.description]
+        records = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return [
+        ReleasesDue(
+            **{
+                k: (None if v is None else str(v) if k.endswith(("_date", "_period")) else v)
+                for k, v in r.items()
+            }
+        )
+        for r in records
+    ]
+
+
+def render_waiting(releases: list[ReleasesDue]) -> str:
+    """The day-one note: nothing has arrived, and which releases are due when."""
+    lines = ["尚未载入任何统计数据：各规划指标均为“数据不足”（no figure has been loaded yet）。"]
+    if not releases:
+        lines.append("release_calendar.csv 未列出当前规划指标的报送安排。")
+        return "\n".join(lines)
+    lines.append("按报送日历（目录中的 release_calendar.csv）应报的数据：")
+    for item in releases:
+        due = []
+        if item.overdue:
+            due.append(
+                f"已逾期 {item.overdue} 期，最近一期 {item.latest_overdue_period}"
+                f"（应于 {item.latest_overdue_due_date} 前报送）"
+            )
+        if item.next_period:
+            due.append(f"下一期 {item.next_period} 应于 {item.next_due_date} 前报送")
+        lines.append(
+            f"  {item.publisher_zh or '（未指定报送单位）'} · {item.indicator_name_zh}"
+            f"（{FREQUENCY_ZH.get(item.frequency_code, item.frequency_code)}，"
+            f"{item.regions} 个地区）：{'；'.join(due) or '尚无到期'}"
+        )
+    return "\n".join(lines)
+
+
 def fmt_number(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"

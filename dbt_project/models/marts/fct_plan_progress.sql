@@ -71,6 +71,15 @@ evaluated_bounds as (
 
 ),
 
+evaluated_keys as (
+
+    -- Targets with any evaluation at all: the others have had no figure yet (the first
+    -- night of a deployment, a plan imported before its data), which their reason says.
+    select distinct plan_code, indicator_code, region_code
+    from evaluated
+
+),
+
 months as (
 
     -- Every month-end of each current target's plan, from its start through the
@@ -125,7 +134,14 @@ all_rows as (
         coalesce(evaluated.unit, months.unit) as unit,
         evaluated.observation_period_code,
         coalesce(evaluated.status, 'no_data') as status,
-        coalesce(evaluated.status_reason, 'no usable observation') as status_reason,
+        coalesce(
+            evaluated.status_reason,
+            case
+                when evaluated_keys.plan_code is null
+                    then 'no figure received yet (fct_expected_release lists what is due when)'
+                else 'no figure at or before this month'
+            end
+        ) as status_reason,
         coalesce(evaluated.direction, months.direction) as direction,
         coalesce(evaluated.baseline_value, months.baseline_value) as baseline_value,
         coalesce(evaluated.is_baseline_imputed, false) as is_baseline_imputed,
@@ -167,6 +183,11 @@ all_rows as (
         order by candidates.as_of_date desc
         limit 1
     ) as evaluated on true
+    left join evaluated_keys
+        on
+            months.plan_code = evaluated_keys.plan_code
+            and months.indicator_code = evaluated_keys.indicator_code
+            and months.region_code = evaluated_keys.region_code
 
 ),
 
