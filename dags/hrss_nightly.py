@@ -11,9 +11,11 @@ validate_marts → evaluate_alerts → deliver_alerts → build_alert_mart → d
 publish_warehouse → render_report. A task that fails for good (after its retries)
 sends a pipeline-failure alert through the same channels (`alert_on_failure`).
 
-**Params** (all optional; unset falls back to the `HRSS_*` environment):
-`landing_dir`, `catalog_dir`, `warehouse`, `work_dir`, `archive_dir`, `report_dir`,
-`as_of` (YYYY-MM), `summary_file`.
+**Params**: `as_of` (YYYY-MM, optional): evaluate as if later figures had not arrived.
+That is all a trigger may set; any other key in a run's conf is refused with its name
+before any work. Folders, limits and the project home come from the deployment's
+`HRSS_*` environment only (a trigger that could set them could run code or write
+anywhere).
 
 DuckDB allows one writer per file: every task that writes the working database
 runs in the 1-slot pool `hrss_duckdb_writer`, dbt runs as a single `dbt build`,
@@ -29,7 +31,6 @@ import pendulum
 from airflow.sdk import Param, dag, task
 
 WRITER_POOL = "hrss_duckdb_writer"
-OPTIONAL_TEXT = {"type": ["null", "string"]}
 
 
 def alert_on_failure(context):
@@ -56,17 +57,12 @@ def alert_on_failure(context):
         "on_failure_callback": alert_on_failure,
     },
     params={
-        name: Param(None, **OPTIONAL_TEXT)
-        for name in (
-            "landing_dir",
-            "catalog_dir",
-            "warehouse",
-            "work_dir",
-            "archive_dir",
-            "report_dir",
-            "as_of",
-            "summary_file",
-        )
+        "as_of": Param(
+            None,
+            type=["null", "string"],
+            pattern=r"^\d{4}-\d{1,2}$",
+            description="YYYY-MM: evaluate as of that month",
+        ),
     },
 )
 def hrss_nightly():

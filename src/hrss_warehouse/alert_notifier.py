@@ -48,9 +48,12 @@ def _notify(dag_id: str, task_id: str, run_id: str, error: str, conf: dict) -> d
     from hrss_warehouse.alert_delivery import alert_options
     from hrss_warehouse.alert_messages import describe, digest
     from hrss_warehouse.alerts import spool_dir
-    from hrss_warehouse.pipeline import settings_from
+    from hrss_warehouse.config import Settings
+    from hrss_warehouse.errors import one_line
 
-    settings = settings_from({k: v for k, v in conf.items() if k != "summary_file"})
+    # The environment's settings: the run conf may be what failed (a refused trigger).
+    settings = Settings.load()
+    settings.ensure_dirs()
     channels = configured_channels()
     options = alert_options(settings)
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -62,8 +65,11 @@ def _notify(dag_id: str, task_id: str, run_id: str, error: str, conf: dict) -> d
         "severity": "high",
         "task_id": task_id,
         "run_id": run_id,
-        # A traceback can quote anything; keep the gist, without channel secrets.
-        "error": redact(error.strip().splitlines()[-1][:500] if error.strip() else "", channels),
+        # A traceback can quote anything; keep the gist (its cause named: 磁盘空间不足 …),
+        # without channel secrets.
+        "error": redact(
+            one_line(error.strip().splitlines()[-1]) if error.strip() else "", channels
+        ),
         "detected_at": now.isoformat(),
     }
     line = describe(event, options["language"]).line

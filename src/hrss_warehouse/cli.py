@@ -1,6 +1,6 @@
 """``hrss`` — run the nightly pipeline through Airflow, or print the latest scorecard.
 
-    hrss run    [--landing DIR] [--catalog DIR] [--warehouse FILE] [--as-of YYYY-MM]
+    hrss run    [--landing DIR] [--catalog DIR] [--warehouse FILE] [--as-of YYYY-MM] [--wait S]
     hrss status [--warehouse FILE] [--plan CODE] [--format table|csv|json]
     hrss catalog import FILE --plan CODE --plan-name NAME --region CODE --start YEAR --end YEAR
                         [--baseline-year YEAR] [--catalog DIR] [--source-name NAME] [--line-offset N]
@@ -78,7 +78,12 @@ def bootstrap_airflow(env: dict[str, str]) -> None:
 
 
 def _failure_reason(log_lines: list[str]) -> str:
-    for pattern in (r"AirflowFailException: (.+)", r"PipelineError: (.+)", r"(\w+Error: .+)"):
+    for pattern in (
+        r"AirflowFailException: (.+)",
+        r"PipelineError: (.+)",
+        r"TransientError: (.+)",
+        r"(\w+(Error|Exception): .+)",
+    ):
         for line in log_lines:
             match = re.search(pattern, line)
             if match:
@@ -143,7 +148,10 @@ class RetryWatch:
 
 
 def run_pipeline(settings: Settings, *, verbose: bool = False) -> tuple[int, dict | None, Path]:
-    """Run ``hrss_nightly`` once via ``airflow dags test``; return (exit code, summary, log)."""
+    """Run ``hrss_nightly`` once via ``airflow dags test``; return (exit code, summary, log).
+
+    The settings reach the run as its environment (the deployment's side), not as run
+    conf: the DAG takes from a conf only what any trigger may set (``as_of``)."""
     env = airflow_env(settings)
     bootstrap_airflow(env)
     runs_dir = settings.work_dir / "runs"
@@ -151,9 +159,9 @@ def run_pipeline(settings: Settings, *, verbose: bool = False) -> tuple[int, dic
     token = uuid.uuid4().hex[:12]
     summary_file = runs_dir / f"{token}.json"
     log_file = runs_dir / f"{token}.log"
-    conf = {**settings.as_conf(), "summary_file": str(summary_file)}
-    conf.pop("home", None)
-    conf.pop("dbt_target", None)
+    env.update(settings.as_env())
+    env["HRSS_RUN_TOKEN"] = token
+    conf = {"as_of": settings.as_of} if settings.as_of else {}
     executable = Path(sys.executable).with_name("airflow")
     command = [str(executable), "dags", "test", DAG_ID, "--conf", json.dumps(conf)]
     lines: list[str] = []
@@ -279,12 +287,21 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from hrss_warehouse.runlock import BUSY_EXIT, RunBusy, run_lock
+
     settings = _settings(args)
     settings.ensure_dirs()
-    print(
-        f"running {DAG_ID} through Airflow: landing {settings.landing_dir} → {settings.warehouse}"
-    )
-    code, summary, _ = run_pipeline(settings, verbose=args.verbose)
+    try:
+        with run_lock(settings.work_dir, wait_s=args.wait, notify=lambda m: print(m, flush=True)):
+            print(
+                f"running {DAG_ID} through Airflow: landing {settings.landing_dir} "
+                f"→ {settings.warehouse}",
+                flush=True,
+            )
+            code, summary, _ = run_pipeline(settings, verbose=args.verbose)
+    except RunBusy as busy:
+        print(f"hrss run not started: {busy}", file=sys.stderr)
+        return BUSY_EXIT
     if code == 0 and summary:
         print_summary(settings, summary)
     return code
@@ -341,6 +358,16 @@ def cmd_catalog_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 86_400:
+        raise argparse.ArgumentTypeError(f"--wait takes 0 to 86400 seconds, not {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hrss", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -351,6 +378,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", help="published DuckDB file (HRSS_WAREHOUSE)")
     run.add_argument("--as-of", dest="as_of", help="evaluate as of YYYY-MM (HRSS_AS_OF)")
     run.add_argument("-v", "--verbose", action="store_true", help="show the full Airflow log")
+    run.add_argument(
+        "--wait",
+        type=_seconds,
+        default=0,
+        metavar="SECONDS",
+        help="if another run holds this warehouse, wait up to SECONDS for it "
+        "(default 0: exit at once with status 75)",
+    )
     run.set_defaults(func=cmd_run)
 
     status = sub.add_parser("status", help="print the latest scorecard from the marts")

@@ -17,6 +17,8 @@ run conf override them. ``.env.example`` lists them all with comments.
 | HRSS_MAX_FILE_MB    | 200                                       | larger landing files are refused unparsed   |
 | HRSS_PARSE_TIMEOUT_S| 600                                       | a file still parsing after this is killed   |
 | HRSS_PARSE_MEMORY_MB| 4096                                      | address-space limit of the parse process    |
+| HRSS_PARSE_ATTEMPTS | 3                                         | tries of a file that timed out / ran out of memory |
+| HRSS_LANDING_SETTLE_S| 60                                       | files changed more recently are left for the next run |
 | HRSS_REPORT_FONT    | (unset: searched in HRSS_FONT_DIRS)       | the report's CJK font file (.ttc#face)      |
 | HRSS_FONT_DIRS      | /usr/share/fonts:/usr/local/share/fonts:~/.local/share/fonts | where Noto Sans CJK SC is looked for |
 """
@@ -56,7 +58,28 @@ _ENV = {
     "max_file_mb": "HRSS_MAX_FILE_MB",
     "parse_timeout_s": "HRSS_PARSE_TIMEOUT_S",
     "parse_memory_mb": "HRSS_PARSE_MEMORY_MB",
+    "parse_attempts": "HRSS_PARSE_ATTEMPTS",
+    "landing_settle_s": "HRSS_LANDING_SETTLE_S",
 }
+
+
+# What a DAG run's conf (a trigger's parameters) may set. Everything else — the project
+# home (whose expectations/*.py validation executes), the parse limits, every output
+# path — comes from the deployment's environment only: a trigger that could set them
+# could run code, lift the limits or write anywhere.
+RUN_CONF_KEYS = ("as_of",)
+
+# `hrss run` names its run with this token (the summary file it reads back); nothing
+# else may be spliced into the path.
+_RUN_TOKEN = re.compile(r"[0-9a-f]{12}")
+
+
+def run_token(environ: Mapping[str, str] | None = None) -> str | None:
+    """HRSS_RUN_TOKEN, set by `hrss run` for the Airflow run it starts."""
+    token = (os.environ if environ is None else environ).get("HRSS_RUN_TOKEN") or None
+    if token is not None and not _RUN_TOKEN.fullmatch(token):
+        raise ConfigError(f"HRSS_RUN_TOKEN must be 12 hex digits, got {token!r}")
+    return token
 
 
 # Where the report's Chinese font is looked for (Debian's fonts-noto-cjk lands in the first).
@@ -75,15 +98,16 @@ def font_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
     return [Path(p).expanduser() for p in parts if p]
 
 
-def _positive_int(name: str, text: str | None, default: int) -> int:
+def _positive_int(name: str, text: str | None, default: int, *, minimum: int = 1) -> int:
     if text is None:
         return default
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value <= 0:
-        raise ConfigError(f"{_ENV[name]} must be a positive whole number, got {text!r}")
+        value = minimum - 1
+    if value < minimum:
+        kind = "a positive" if minimum == 1 else f"a (≥ {minimum})"
+        raise ConfigError(f"{_ENV[name]} must be {kind} whole number, got {text!r}")
     return value
 
 
@@ -114,6 +138,11 @@ class Settings:
     max_file_mb: int = 200
     parse_timeout_s: int = 600
     parse_memory_mb: int = 4096
+    # A parse that timed out or ran out of memory may only have met a busy machine: it
+    # is tried again on later runs, this many times in all, before it is final.
+    parse_attempts: int = 3
+    # Only files untouched for this long are taken (an upload may still be writing).
+    landing_settle_s: int = 60
 
     @classmethod
     def load(
@@ -164,6 +193,10 @@ class Settings:
             max_file_mb=_positive_int("max_file_mb", pick("max_file_mb"), 200),
             parse_timeout_s=_positive_int("parse_timeout_s", pick("parse_timeout_s"), 600),
             parse_memory_mb=_positive_int("parse_memory_mb", pick("parse_memory_mb"), 4096),
+            parse_attempts=_positive_int("parse_attempts", pick("parse_attempts"), 3),
+            landing_settle_s=_positive_int(
+                "landing_settle_s", pick("landing_settle_s"), 60, minimum=0
+            ),
         )
 
     # Derived locations; kept as properties so there is one place that knows them.
@@ -184,8 +217,13 @@ class Settings:
         return parse_as_of(self.as_of)
 
     def as_conf(self) -> dict[str, str | None]:
-        """Serialisable form, used as the DAG run conf."""
+        """Serialisable form (field name → text)."""
         return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as the environment of a child process (`hrss run` hands them
+        to its Airflow run this way, not through the run conf a trigger could set)."""
+        return {_ENV[k]: str(v) for k, v in self.as_conf().items() if v is not None}
 
     def ensure_dirs(self) -> None:
         for directory in (self.work_dir, self.archive_dir, self.report_dir, self.warehouse.parent):

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from hrss_warehouse.config import Settings
-from hrss_warehouse.errors import PipelineError
+from hrss_warehouse.errors import PipelineError, TransientError, failure_for
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def dbt_command(settings: Settings, *args: str) -> list[str]:
 
 
 def run_dbt(settings: Settings, *args: str, marts_schema: str | None = None) -> list[str]:
-    """Run one dbt command, streaming its output; raise PipelineError if it fails.
+    """Run one dbt command, streaming its output; raise (errors.failure_for) if it fails.
     ``marts_schema`` builds the marts under another schema name (PostgreSQL staging)."""
     project = prepare_project(settings)
     command = dbt_command(settings, *args, "--no-use-colors")
@@ -118,16 +118,27 @@ def run_dbt(settings: Settings, *args: str, marts_schema: str | None = None) -> 
             lines.append(line)
             log.info("dbt | %s", line)
     if process.returncode != 0:
-        # dbt prints "<Kind> Error in model x (path)" and the database's message under it.
-        tail = [
-            f"{ln.strip()} {lines[i + 1].strip() if i + 1 < len(lines) else ''}"
-            for i, ln in enumerate(lines)
-            if re.search(r"(Error|Failure) in \w+ ", ln) or ln.strip().endswith("Error")
-        ][-5:] or [ln for ln in lines if " ERROR " in ln or " FAIL " in ln][-5:]
-        raise PipelineError(
-            f"dbt {args[0]} failed (exit {process.returncode}): " + " | ".join(tail)
-        )
+        reason = dbt_failure_reason(lines) or "(dbt printed no error; see the task log)"
+        raise failure_for(f"dbt {args[0]} failed (exit {process.returncode}): {reason}")
     return lines
+
+
+def dbt_failure_reason(lines: list[str]) -> str:
+    """What dbt said went wrong, on one line. A node's failure: "<Kind> Error in model x
+    (path)" and the database's message under it; a failure before any node (the database
+    locked, a bad profile): the lines after "Encountered an error:"."""
+    stripped = [re.sub(r"^\d\d:\d\d:\d\d\s+", "", ln.strip()) for ln in lines]
+    for i, line in enumerate(stripped):
+        if line.endswith("Encountered an error:"):
+            return " ".join(ln for ln in stripped[i + 1 : i + 4] if ln)
+    nodes = [
+        f"{line} {stripped[i + 1] if i + 1 < len(stripped) else ''}".strip()
+        for i, line in enumerate(stripped)
+        if re.search(r"(Error|Failure) in \w+ ", line) or line.endswith("Error")
+    ]
+    return " | ".join(
+        nodes[-5:] or [ln for ln in stripped if " ERROR " in ln or " FAIL " in ln][-5:]
+    )
 
 
 def build(settings: Settings) -> dict[str, object]:
@@ -194,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     args = argv if argv is not None else sys.argv[1:]
     try:
         run_dbt(Settings.load(), *(args or ["parse"]))
-    except PipelineError as exc:
+    except (PipelineError, TransientError) as exc:
         print(exc, file=sys.stderr)
         return 1
     return 0

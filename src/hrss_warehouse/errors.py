@@ -16,6 +16,22 @@ class ConfigError(PipelineError):
     """A setting is missing or malformed."""
 
 
+class TransientError(RuntimeError):
+    """A failure of the moment (a lock held by another process, a full disk, memory):
+    Airflow's retries are the remedy, and the message says which it was."""
+
+
+# Causes a later attempt may not meet (cause_of codes).
+TRANSIENT_CAUSES = ("lock_held", "disk_full", "out_of_memory")
+
+
+def failure_for(text: str) -> Exception:
+    """The exception a step raises for an error text: transient for the causes above
+    (retried), permanent otherwise (fails at once) — classified the same everywhere."""
+    message = one_line(text)
+    return TransientError(message) if cause_of(text) in TRANSIENT_CAUSES else PipelineError(message)
+
+
 # What an operator reads when a run stops: one line, the cause first, in the words of the
 # people who fix it. The same text arrives from an exception in this process, from a task's
 # log line, or from dbt's output, so the rules match on text.
@@ -54,4 +70,6 @@ def one_line(error: BaseException | str) -> str:
         text = error
     text = " ".join(text.split())[:500]
     code = cause_of(text)
-    return f"{_CAUSE_ZH[code]}：{text}" if code else text
+    if not code or text.startswith(_CAUSE_ZH[code]):
+        return text  # no known cause, or already named (a message passed on once more)
+    return f"{_CAUSE_ZH[code]}：{text}"

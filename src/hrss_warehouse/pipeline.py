@@ -1,7 +1,7 @@
 """The nightly pipeline's steps, free of Airflow so they can be tested and reused.
 
-Each step takes the run configuration (the DAG params / run conf: any subset of
-the ``Settings`` field names, unset values falling back to the environment) and
+Each step takes the run configuration (the DAG params / run conf, which may set only
+``config.RUN_CONF_KEYS``; everything else comes from the deployment's environment) and
 returns a small JSON-serialisable dict, which Airflow passes on as XCom.
 Order: discover → ingest → validate_batch → dbt_build → validate_marts →
 evaluate_alerts → deliver_alerts → build_alert_mart → dbt_docs → publish → render_report
@@ -17,20 +17,25 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from hrss_warehouse.config import Settings
+from hrss_warehouse.config import RUN_CONF_KEYS, Settings, run_token
+from hrss_warehouse.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-# Run-conf keys that are not settings.
-RUN_KEYS = {"summary_file"}
-
 
 def settings_from(conf: Mapping[str, Any] | None) -> Settings:
-    conf = dict(conf or {})
-    settings = Settings.load({k: v for k, v in conf.items() if k not in RUN_KEYS})
+    """The run's settings: the environment, and from the run conf only what a trigger
+    may set (RUN_CONF_KEYS). Anything else given is refused, named, before any work."""
+    given = {k: v for k, v in dict(conf or {}).items() if v not in (None, "")}
+    refused = sorted(set(given) - set(RUN_CONF_KEYS))
+    if refused:
+        raise ConfigError(
+            f"run conf may set only {', '.join(RUN_CONF_KEYS)}; refused: {', '.join(refused)} "
+            "(paths, limits and the project home come from the deployment's environment)"
+        )
+    settings = Settings.load(given)
     settings.ensure_dirs()
     return settings
 
@@ -117,8 +122,10 @@ def render_report(conf: Mapping[str, Any], results: Mapping[str, Any]) -> dict[s
         "warnings": warnings,
         "finished_at": datetime.now(UTC).isoformat(),
     }
-    target = conf.get("summary_file")
-    paths = [settings.work_dir / "last_run.json"] + ([Path(str(target))] if target else [])
+    # `hrss run` reads its own run's summary back by its token.
+    token = run_token()
+    paths = [settings.work_dir / "last_run.json"]
+    paths += [settings.work_dir / "runs" / f"{token}.json"] if token else []
     for path in paths:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), "utf-8")

@@ -13,8 +13,11 @@ database.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from hrss_warehouse.config import Settings
@@ -39,18 +42,19 @@ def publish(settings: Settings) -> dict[str, object]:
         )
     target = settings.warehouse
     target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(target)
     staging = target.with_name(f".{target.name}.publishing-{os.getpid()}")
-    staging.unlink(missing_ok=True)
-    try:
-        tables = _write_copy(settings.work_db, staging)
-        _fsync(staging)
-    except BaseException:
-        # Whatever went wrong, the published file was never touched.
+    with _claim(staging):
+        _remove_leftovers(target)
         staging.unlink(missing_ok=True)
-        raise
-    os.replace(staging, target)
-    _fsync(target.parent)
+        try:
+            tables = _write_copy(settings.work_db, staging)
+            _fsync(staging)
+        except BaseException:
+            # Whatever went wrong, the published file was never touched.
+            staging.unlink(missing_ok=True)
+            raise
+        os.replace(staging, target)
+        _fsync(target.parent)
     log.info("published %d tables to %s", len(tables), target)
     result: dict[str, object] = {"warehouse": str(target), "tables": tables}
     # With the DuckDB target, a configured PostgreSQL warehouse gets a copy of this file.
@@ -61,11 +65,37 @@ def publish(settings: Settings) -> dict[str, object]:
     return result
 
 
+@contextmanager
+def _claim(staging: Path) -> Iterator[None]:
+    """Hold an flock on ``<staging>.lock`` while the copy is written and renamed: the
+    mark of a live publish, which the kernel drops when its process dies."""
+    lock = staging.with_name(staging.name + ".lock")
+    with lock.open("w") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
+
+
 def _remove_leftovers(target: Path) -> None:
-    """A run killed mid-publish leaves its half-written copy behind (the published
-    file is intact: it is only ever replaced by rename). Runs never overlap
-    (max_active_runs=1, one writer slot), so any leftover is dead."""
-    for leftover in target.parent.glob(f".{target.name}.publishing-*"):
+    """A run killed mid-publish leaves its half-written copy behind (the published file
+    is intact: it is only ever replaced by rename). A copy whose publisher still holds its
+    lock belongs to a live run (two warehouses' runs, or a second publish started by
+    hand) and is never touched; the others are dead and removed."""
+    prefix = f".{target.name}.publishing-"
+    for lock in target.parent.glob(f"{prefix}*.lock"):
+        with lock.open("a") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # alive
+            lock.unlink(missing_ok=True)
+    live = {lock.name.removesuffix(".lock") for lock in target.parent.glob(f"{prefix}*.lock")}
+    for leftover in target.parent.glob(f"{prefix}*"):
+        owner = leftover.name.removesuffix(".wal").removesuffix(".lock")
+        if owner in live:
+            continue
         log.warning("removing %s, left by an interrupted publish", leftover.name)
         leftover.unlink(missing_ok=True)
 

@@ -71,6 +71,8 @@ alter table raw.file_ledger add column if not exists layout varchar;
 alter table raw.file_ledger add column if not exists encoding varchar;
 alter table raw.file_ledger add column if not exists missing_cells integer;
 alter table raw.file_ledger add column if not exists notes varchar;
+-- Parse attempts spent on the file (a timeout or memory kill is tried again later).
+alter table raw.file_ledger add column if not exists attempts integer;
 alter table raw.observations add column if not exists sheet_name varchar;
 alter table raw.observations add column if not exists column_label varchar;
 alter table raw.quarantined_rows add column if not exists sheet_name varchar;
@@ -163,8 +165,10 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     return con
 
 
-def loaded_hashes(path: Path) -> set[str]:
-    """sha256 of every file already in the ledger (empty if there is no database yet)."""
+def settled_hashes(path: Path) -> set[str]:
+    """Ledger keys (sha256) of every file already settled: loaded or quarantined for
+    good. A ``deferred`` file (its parse timed out or ran out of memory, attempts left)
+    is not settled: discovery offers it again. Empty if there is no database yet."""
     if not path.exists():
         return set()
     with connect(path, read_only=True) as con:
@@ -174,4 +178,7 @@ def loaded_hashes(path: Path) -> set[str]:
         ).fetchone()
         if not exists or not exists[0]:
             return set()
-        return {row[0] for row in con.execute("select file_sha256 from raw.file_ledger").fetchall()}
+        rows = con.execute(
+            "select file_sha256 from raw.file_ledger where status != 'deferred'"
+        ).fetchall()
+        return {row[0] for row in rows}

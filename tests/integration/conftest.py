@@ -27,6 +27,9 @@ def hrss(airflow_home):
         extra = env or {}
         env = {k: v for k, v in os.environ.items() if not k.startswith("HRSS_")}
         env["AIRFLOW_HOME"] = str(airflow_home)
+        # Files a test wrote a moment ago are complete: take them at once (the settle
+        # time itself is tested with its default in test_hostile_landing.py).
+        env["HRSS_LANDING_SETTLE_S"] = "0"
         env.update(extra)
         return subprocess.run(
             [str(HRSS), *map(str, args)],

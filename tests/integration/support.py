@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -44,3 +46,21 @@ def mart_snapshot(db: Path, *, without: tuple[str, ...] = ()) -> dict[str, list[
             for n in names
             if n not in without
         }
+
+
+@contextmanager
+def deployment_env(**settings: object) -> Iterator[None]:
+    """Run pipeline steps in process as a deployment would: settings from the ``HRSS_*``
+    environment (a run conf may set only ``as_of``). Files a test has just written are
+    complete, so they are taken at once (HRSS_LANDING_SETTLE_S=0)."""
+    import pytest
+
+    from hrss_warehouse.config import _ENV
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in _ENV.values():
+            patch.delenv(name, raising=False)
+        patch.setenv("HRSS_LANDING_SETTLE_S", "0")
+        for name, value in settings.items():
+            patch.setenv(_ENV[name], str(value))
+        yield

@@ -13,7 +13,7 @@ import pytest
 
 from hrss_warehouse import pipeline
 from tests.corpus.cases import CASES
-from tests.integration.support import ROOT, query
+from tests.integration.support import ROOT, deployment_env, query
 
 pytestmark = pytest.mark.integration
 
@@ -50,22 +50,18 @@ def landed(tmp_path_factory):
     (landing / "45_old_figure.csv").write_text(OLD_FIGURE, encoding="utf-8")
     catalog = root / "seeds"
     shutil.copytree(ROOT / "seeds", catalog)
-    conf = {
-        "landing_dir": str(landing),
-        "warehouse": str(root / "hrss.duckdb"),
-        "catalog_dir": str(catalog),
-        "as_of": "2024-12",
-    }
-    first = pipeline.ingest(conf, pipeline.discover(conf), "run-1")
-    pipeline.validate_batch(conf, "run-1")
-    pipeline.dbt_build(conf)
-    # The next night the employment office corrects 1-3月 (0.81 → 0.83), and a district
-    # sends a 1-5月 figure below the 1-4月 one loaded the night before.
-    (landing / "50_revision.csv").write_text(REVISED, encoding="utf-8")
-    (landing / "60_may_below_april.csv").write_text(MAY_BELOW_APRIL, encoding="utf-8")
-    second = pipeline.ingest(conf, pipeline.discover(conf), "run-2")
-    pipeline.validate_batch(conf, "run-2")
-    pipeline.dbt_build(conf)
+    conf = {"as_of": "2024-12"}
+    with deployment_env(landing_dir=landing, warehouse=root / "hrss.duckdb", catalog_dir=catalog):
+        first = pipeline.ingest(conf, pipeline.discover(conf), "run-1")
+        pipeline.validate_batch(conf, "run-1")
+        pipeline.dbt_build(conf)
+        # The next night the employment office corrects 1-3月 (0.81 → 0.83), and a
+        # district sends a 1-5月 figure below the 1-4月 one loaded the night before.
+        (landing / "50_revision.csv").write_text(REVISED, encoding="utf-8")
+        (landing / "60_may_below_april.csv").write_text(MAY_BELOW_APRIL, encoding="utf-8")
+        second = pipeline.ingest(conf, pipeline.discover(conf), "run-2")
+        pipeline.validate_batch(conf, "run-2")
+        pipeline.dbt_build(conf)
     return root, root / "work" / "hrss_work.duckdb", first, second
 
 

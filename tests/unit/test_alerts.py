@@ -261,12 +261,15 @@ def test_the_failure_notifier_sends_at_once_and_spools_for_the_warehouse(
     monkeypatch.setenv(
         "HRSS_ALERT_URLS", f"dingtalk+{base}/robot/send?access_token={token}&secret=SECx"
     )
+    # Where to spool comes from the deployment's environment, never from the run conf
+    # (a trigger may set only as_of; one that set more is what may have failed).
+    monkeypatch.setenv("HRSS_WAREHOUSE", str(tmp_path / "hrss.duckdb"))
     event = notify_failure(
         dag_id="hrss_nightly",
         task_id="dbt_build",
         run_id="scheduled__2026-11-23",
         error=f"Traceback …\nPipelineError: dbt build failed: could not reach {base}/robot/send?access_token={token}",
-        conf={"warehouse": str(tmp_path / "hrss.duckdb")},
+        conf={"home": "/tmp/elsewhere", "warehouse": "/tmp/elsewhere/hrss.duckdb"},
     )
     (message,) = received
     text = message["json"]["markdown"]["text"]

@@ -1,4 +1,4 @@
-"""Unit tests for hrss_warehouse.ingest.load.parse_file and sha256_of.
+"""Unit tests for hrss_warehouse.ingest.load.parse_file and landing.sha256_of.
 
 Landing files are written into pytest's tmp_path and parsed against the real catalog
 (<repo>/seeds). Nothing here touches DuckDB (no discover / ingest_files).
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from hrss_warehouse.catalog import Catalog
-from hrss_warehouse.ingest.load import FileResult, parse_file, sha256_of
+from hrss_warehouse.ingest.landing import sha256_of
+from hrss_warehouse.ingest.load import FileResult, parse_file
 
 pytestmark = pytest.mark.unit
 
@@ -159,8 +160,8 @@ def test_bytes_in_no_supported_encoding_are_one_file_level_quarantine(tmp_path, 
         None,
     )
     assert problem["message_zh"] == (
-        "文件“binary.csv” 文件编码无法识别（支持UTF-8、GBK/GB18030）："
-        "既不是UTF-8也不是GBK/GB18030编码的文本"
+        "文件“binary.csv” 文件编码无法识别（支持UTF-8、GBK/GB18030、UTF-16）："
+        "不是UTF-8、GBK/GB18030或UTF-16编码的文本（疑似二进制文件）"
     )
 
 

@@ -51,7 +51,8 @@ def test_corpus_file(case, catalog, tmp_path):
         for q in result.quarantined
     )
     assert quarantined == sorted(case.quarantined)
-    assert result.rows_in == len(result.observations) + len(result.quarantined)
+    assert result.rows_in == len(result.observations) + result.rows_quarantined
+    assert result.rows_quarantined == len(result.quarantined)  # every record kept
     if case.layout:
         assert result.layout == case.layout
     assert result.missing_cells == case.missing_cells

@@ -133,9 +133,47 @@ def test_a_process_killed_just_before_the_rename_leaves_the_old_version(settings
     assert done.returncode == -9, done.stderr
     assert digest(settings.warehouse) == before
     assert versions(settings.warehouse) == [(1, 3)]
-    (leftover,) = settings.warehouse.parent.glob(".hrss.duckdb.publishing-*")
+    leftovers = sorted(settings.warehouse.parent.glob(".hrss.duckdb.publishing-*"))
+    # The copy, and the lock its dead publisher held.
+    assert [p.name.endswith(".lock") for p in leftovers] == [False, True]
     # The next publish clears what the killed one left, and lands the new version.
     publish(settings)
-    assert not leftover.exists()
+    assert not any(p.exists() for p in leftovers)
     assert versions(settings.warehouse) == [(2, 3)]
     assert sorted(os.listdir(settings.warehouse.parent)) == ["hrss.duckdb", "work"]
+
+
+def test_the_clean_up_never_touches_a_live_publish(settings):
+    """Another process publishing into the same folder right now (its lock held): its
+    copy is not a leftover, whatever the clean-up of this publish finds."""
+    build_work(settings, 1)
+    other = settings.warehouse.with_name(".hrss.duckdb.publishing-999999")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import fcntl, sys, time
+                lock = open({str(other) + ".lock"!r}, "w")
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+                open({str(other)!r}, "wb").write(b"half-written")
+                print("held", flush=True)
+                time.sleep(60)
+                """
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        publish(settings)
+        assert other.read_bytes() == b"half-written"
+        assert versions(settings.warehouse) == [(1, 3)]
+    finally:
+        holder.kill()
+        holder.wait()
+    # Its publisher gone, the copy is a leftover like any other.
+    publish(settings)
+    assert not other.exists() and not other.with_name(other.name + ".lock").exists()

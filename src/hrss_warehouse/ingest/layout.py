@@ -440,8 +440,17 @@ def _candidates(
                 continue
             fields = _merge(context, row_fields, dims[c])
             fields["value"] = raw.strip()
-            column_label = texts[c] if result.layout == "wide" else None
-            yield Candidate(line, column_label, fields, record)
+            if result.layout != "wide":
+                yield Candidate(line, None, fields, record)
+                continue
+            # One cell of a wide row: its record is the row's label and that cell, not
+            # the whole row (a 10,000-column row of bad cells would copy it 10,000 times).
+            column_label = texts[c] if c < len(texts) else f"第{c + 1}列"
+            cell = {column_label or f"第{c + 1}列": raw}
+            if label_column is not None and label:
+                label_key = (texts[label_column] if label_column < len(texts) else "") or "行标签"
+                cell = {label_key: label, **cell}
+            yield Candidate(line, column_label, fields, cell)
 
 
 def _missing_long_columns(columns: dict[str, int], context: Context) -> list[str]:

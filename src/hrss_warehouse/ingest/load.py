@@ -8,10 +8,8 @@ The same bytes delivered twice load once (the ledger is keyed by sha256).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,10 +18,13 @@ from pathlib import Path
 from hrss_warehouse import workdb
 from hrss_warehouse.catalog import Catalog
 from hrss_warehouse.config import Settings
+from hrss_warehouse.ingest.landing import Landed, scan
 from hrss_warehouse.ingest.layout import read_sheet
 from hrss_warehouse.ingest.normalize import (
+    MAX_TEXT_CHARS,
     REASONS,
     RowProblem,
+    clip,
     parse_basis,
     parse_period,
     parse_value,
@@ -33,32 +34,27 @@ from hrss_warehouse.ingest.readers import SUPPORTED_SUFFIXES, FileProblem, Limit
 log = logging.getLogger(__name__)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def discover(settings: Settings) -> list[dict[str, object]]:
-    """Files in the landing folder whose bytes are not yet in the ledger, oldest name first."""
+    """New entries of the landing folder (ingest/landing.py says which are taken): each
+    new file archived by sha256, each link or special file refused, in name order."""
     if not settings.landing_dir.is_dir():
         from hrss_warehouse.errors import ConfigError
 
         raise ConfigError(f"landing folder does not exist: {settings.landing_dir}")
-    known = workdb.loaded_hashes(settings.work_db)
-    found = []
-    for path in sorted(settings.landing_dir.iterdir()):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        digest = sha256_of(path)
-        if digest in known:
-            log.info("skip %s: identical bytes already loaded (sha256 %s)", path.name, digest[:12])
-            continue
-        found.append({"path": str(path), "sha256": digest, "size_bytes": path.stat().st_size})
+    found = scan(
+        settings.landing_dir,
+        settings.archive_dir,
+        workdb.settled_hashes(settings.work_db),
+        settle_s=settings.landing_settle_s,
+    )
     log.info("discovered %d new landing file(s) in %s", len(found), settings.landing_dir)
-    return found
+    return [landed.as_dict() for landed in found]
+
+
+# At most this many quarantine records per file are kept one by one; the rest are
+# counted per reason in one record each (a sheet of 10,000 bad cells says so in a few
+# lines, not 10,000), so what a child process hands back stays small.
+MAX_RECORDS_PER_FILE = 1000
 
 
 @dataclass
@@ -66,6 +62,8 @@ class FileResult:
     observations: list[dict[str, object]] = field(default_factory=list)
     quarantined: list[dict[str, object]] = field(default_factory=list)
     rows_in: int = 0
+    # Rows (or wide-sheet cells) not loaded, counted even beyond the records kept.
+    rows_quarantined: int = 0
     sheets: list[str] = field(default_factory=list)
     layout: str | None = None  # long | wide | mixed (sheets differ)
     encoding: str | None = None
@@ -75,6 +73,9 @@ class FileResult:
     # (sandbox.parse_isolated) instead of returning them in ``observations``.
     observations_path: str | None = None
     observations_count: int | None = None
+    # The parse ran out of time or memory: maybe only a busy machine, so tried again.
+    transient: bool = False
+    omitted: dict[str, int] = field(default_factory=dict)  # reason → records not kept
 
     @property
     def rows_loaded(self) -> int:
@@ -86,7 +87,34 @@ class FileResult:
     def status(self) -> str:
         if not self.rows_loaded:
             return "quarantined"
-        return "partially_loaded" if self.quarantined else "loaded"
+        return "partially_loaded" if self.quarantined or self.rows_quarantined else "loaded"
+
+    def add_problem(self, record: dict[str, object]) -> None:
+        """Keep a quarantine record, or count it once the file has enough of them."""
+        if record["row_number"]:
+            self.rows_quarantined += 1
+        if len(self.quarantined) < MAX_RECORDS_PER_FILE or not record["row_number"]:
+            self.quarantined.append(record)
+        else:
+            reason = str(record["reason_code"])
+            self.omitted[reason] = self.omitted.get(reason, 0) + 1
+
+    def summarise_omitted(self, file_name: str) -> None:
+        for reason, count in sorted(self.omitted.items()):
+            self.quarantined.append(
+                {
+                    "value_text": None,
+                    "row_number": None,
+                    "sheet_name": None,
+                    "column_label": None,
+                    "field_name": None,
+                    "reason_code": reason,
+                    "message_zh": f"文件“{file_name}” 另有 {count} 行（或单元格）{REASONS[reason]}，"
+                    f"未逐条列出（每个文件最多列出 {MAX_RECORDS_PER_FILE} 条）",
+                    "raw_record": None,
+                }
+            )
+        self.omitted = {}
 
 
 def file_problem(
@@ -100,7 +128,7 @@ def file_problem(
 ) -> dict[str, object]:
     """One quarantine record: a row's (with ``line``) or the whole file's (without)."""
     return {
-        "value_text": value_text,  # for the department's report only
+        "value_text": clip(value_text, 200),  # for the department's report only
         "row_number": line or None,
         "sheet_name": sheet or None,
         "column_label": column,
@@ -108,8 +136,10 @@ def file_problem(
         "reason_code": problem.reason_code,
         "message_zh": problem.message_zh(file_name, line, sheet=sheet, column=column)
         if line
-        else f"文件“{file_name}” {REASONS[problem.reason_code]}：{problem.text or ''}".rstrip("："),
-        "raw_record": json.dumps(record, ensure_ascii=False) if record else None,
+        else f"文件“{file_name}” {REASONS[problem.reason_code]}：{clip(problem.text, 500) or ''}".rstrip(
+            "："
+        ),
+        "raw_record": clip(json.dumps(record, ensure_ascii=False)) if record else None,
     }
 
 
@@ -119,14 +149,18 @@ def parse_file(
     today: date,
     limits: Limits | None = None,
     sink: Callable[[dict[str, object]], None] | None = None,
+    name: str | None = None,
 ) -> FileResult:
     """Parse one landing file (CSV, .xlsx, .xls; any sheet layout the ``layout``
     module understands) into observation records and quarantine records.
 
     With ``sink``, each observation is handed to it as soon as it is made (and only
-    counted in ``observations_count``), so memory does not grow with the file."""
+    counted in ``observations_count``), so memory does not grow with the file.
+    ``name`` is the file's name as delivered (messages use it; the file read may be
+    the archived copy, named by sha256)."""
     result = FileResult(observations_count=0 if sink else None)
-    name = path.name
+    name = name or path.name
+    clipped = [0]  # free-text fields cut to MAX_TEXT_CHARS
 
     def reject(
         line: int | None,
@@ -136,9 +170,7 @@ def parse_file(
         column: str | None = None,
         value_text: str | None = None,
     ) -> None:
-        result.quarantined.append(
-            file_problem(name, problem, line, record, sheet, column, value_text)
-        )
+        result.add_problem(file_problem(name, problem, line, record, sheet, column, value_text))
 
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         reject(None, RowProblem("file_type_unsupported", None, path.suffix or "无扩展名"), None)
@@ -148,7 +180,7 @@ def parse_file(
     except FileProblem as problem:
         reject(None, RowProblem(problem.reason_code, None, problem.detail), None)
         return result
-    result.encoding, result.notes = book.encoding, list(book.notes)
+    result.encoding = book.encoding
     units = {unit for pair in catalog.conversions for unit in pair}
     layouts: set[str] = set()
     seen: set[tuple[str, ...]] = set()
@@ -197,6 +229,7 @@ def parse_file(
                 sheet_name=sheet.name or None,
                 column_label=candidate.column_label,
             )
+            clipped[0] += _clip_texts(observation)
             if sink:
                 sink(observation)
                 result.observations_count = (result.observations_count or 0) + 1
@@ -213,7 +246,23 @@ def parse_file(
     result.layout = layouts.pop() if len(layouts) == 1 else ("mixed" if layouts else None)
     if not result.rows_in and not result.quarantined:
         reject(None, RowProblem("file_empty", None, "没有数据行"), None)
+    result.summarise_omitted(name)
+    # The workbook's notes last: a CSV's are only complete once its rows were read.
+    result.notes = list(book.notes) + result.notes
+    if clipped[0]:
+        result.notes.append(f"{clipped[0]}处文字超过 {MAX_TEXT_CHARS} 字，已截断（原文件已存档）")
     return result
+
+
+def _clip_texts(observation: dict[str, object]) -> int:
+    """Cut an observation's free-text fields to MAX_TEXT_CHARS; how many were cut."""
+    cut = 0
+    for key in _FREE_TEXT:
+        value = observation.get(key)
+        if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+            observation[key] = clip(value)
+            cut += 1
+    return cut
 
 
 def _parse_row(get, catalog: Catalog, today: date) -> dict[str, object]:
@@ -297,24 +346,15 @@ def write_quarantine_report(
     import csv
 
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{received_at:%Y%m%d}_{digest[:12]}_{Path(file_name).stem}.csv"
+    # Named by content, never by the delivered name (80 Chinese characters overflow the
+    # file system's 255-byte limit; a name may hold any byte): the CSV names the file.
+    target = folder / f"{received_at:%Y%m%d}_{digest[:12]}.csv"
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(REPORT_COLUMNS.values())
         for problem in result.quarantined:
             row = {**problem, "file_name": file_name}
             writer.writerow(_spreadsheet_safe(row.get(column)) for column in REPORT_COLUMNS)
-    return target
-
-
-def archive(path: Path, digest: str, archive_dir: Path) -> Path:
-    """Keep the original bytes forever, named by content so re-deliveries dedupe."""
-    target = archive_dir / digest[:2] / f"{digest}{path.suffix.lower()}"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
     return target
 
 
@@ -342,6 +382,8 @@ OBSERVATION_COLUMNS = [
 ]
 # The observation fields a child process spools (everything but batch, file and time).
 SPOOL_COLUMNS = OBSERVATION_COLUMNS[3:-1]
+# The free-text fields a department fills: the ones _clip_texts cuts to MAX_TEXT_CHARS.
+_FREE_TEXT = tuple(OBSERVATION_COLUMNS[OBSERVATION_COLUMNS.index("value_as_reported") : -1])
 _SPOOL_TYPES = {
     "row_number": "INTEGER",
     "period_start_date": "DATE",
@@ -376,137 +418,27 @@ QUARANTINE_COLUMNS = [
 def ingest_files(
     settings: Settings, files: list[dict[str, object]], batch_id: str
 ) -> dict[str, object]:
-    """Load the discovered files; one transaction per file so a crash never half-loads one."""
+    """Load the discovered files; one transaction per file so a crash never half-loads
+    one, and whatever one file holds, the others are loaded."""
     Catalog.load(settings.catalog_dir)  # a broken catalog fails the task, not every file
-    from hrss_warehouse.ingest.sandbox import parse_isolated
-
     today = datetime.now(UTC).date()
     summary: list[dict[str, object]] = []
     with workdb.connect(settings.work_db) as con:
         for index, item in enumerate(files, start=1):
-            path, digest = Path(str(item["path"])), str(item["sha256"])
-            already = con.execute(
-                "select 1 from raw.file_ledger where file_sha256 = ?", [digest]
-            ).fetchone()
-            if already:
-                continue
+            landed = Landed(**item)  # type: ignore[arg-type]
+            attempts = _previous_attempts(con, landed.sha256)
+            if attempts is None:
+                continue  # settled by an earlier run since discovery
             received_at = datetime.now(UTC).replace(tzinfo=None)
-            stored = archive(path, digest, settings.archive_dir)
-            result = parse_isolated(
-                path,
-                settings.catalog_dir,
-                today,
-                limits=Limits(max_file_bytes=settings.max_file_mb * 1024 * 1024),
-                timeout_s=settings.parse_timeout_s,
-                memory_mb=settings.parse_memory_mb,
-                spool_dir=settings.work_dir / "spool",
-            )
-            rows_loaded = result.rows_loaded
-            # A file-level problem has no rows; count it as zero in, zero loaded.
-            row_level_quarantined = sum(1 for q in result.quarantined if q["row_number"])
-            first_error = result.quarantined[0]["message_zh"] if result.quarantined else None
-            con.begin()
+            result = _parse_landed(settings, landed, today)
+            status = _status(result, attempts + 1, settings.parse_attempts, landed.file_name)
             try:
-                if result.observations_path:
-                    # One bulk insert from the child's spool file: DuckDB's CSV reader,
-                    # not a million parameterised statements.
-                    con.execute(
-                        f"insert into raw.observations ({', '.join(OBSERVATION_COLUMNS)}) "
-                        f"select ?, ?, ?, {', '.join(SPOOL_COLUMNS)}, ? "
-                        f"from read_csv(?, header = true, columns = {spool_types()}, "
-                        "nullstr = '', quote = '\"', escape = '\"')",
-                        [batch_id, digest, path.name, received_at, result.observations_path],
-                    )
-                elif result.observations:
-                    con.executemany(
-                        f"insert into raw.observations ({', '.join(OBSERVATION_COLUMNS)}) "
-                        f"values ({', '.join('?' * len(OBSERVATION_COLUMNS))})",
-                        [
-                            [
-                                batch_id,
-                                digest,
-                                path.name,
-                                *(o[c] for c in OBSERVATION_COLUMNS[3:-1]),
-                                received_at,
-                            ]
-                            for o in result.observations
-                        ],
-                    )
-                if result.quarantined:
-                    con.executemany(
-                        f"insert into raw.quarantined_rows ({', '.join(QUARANTINE_COLUMNS)}) "
-                        f"values ({', '.join('?' * len(QUARANTINE_COLUMNS))})",
-                        [
-                            [
-                                batch_id,
-                                digest,
-                                path.name,
-                                *(q[c] for c in QUARANTINE_COLUMNS[3:-1]),
-                                received_at,
-                            ]
-                            for q in result.quarantined
-                        ],
-                    )
-                ledger = {
-                    "file_sha256": digest,
-                    "file_name": path.name,
-                    "source_path": str(path),
-                    "archive_path": str(stored),
-                    "size_bytes": int(item["size_bytes"]),
-                    "batch_id": batch_id,
-                    "received_at": received_at,
-                    "rows_in": result.rows_in,
-                    "rows_loaded": rows_loaded,
-                    "rows_quarantined": row_level_quarantined,
-                    "status": result.status,
-                    "first_error": first_error,
-                    "sheets": "、".join(result.sheets) or None,
-                    "layout": result.layout,
-                    "encoding": result.encoding,
-                    "missing_cells": result.missing_cells,
-                    "notes": "；".join(result.notes) or None,
-                }
-                con.execute(
-                    f"insert into raw.file_ledger ({', '.join(ledger)}) "
-                    f"values ({', '.join('?' * len(ledger))})",
-                    list(ledger.values()),
-                )
-                con.commit()
-            except Exception:
-                con.rollback()
-                raise
+                _record(con, batch_id, landed, result, status, attempts + 1, received_at)
             finally:
                 if result.observations_path:
                     Path(result.observations_path).unlink(missing_ok=True)
-            log.info(
-                "[%d/%d] %s: %d rows in, %d loaded, %d quarantined (%s)",
-                index,
-                len(files),
-                path.name,
-                result.rows_in,
-                rows_loaded,
-                row_level_quarantined,
-                result.status,
-            )
-            for problem in result.quarantined[:20]:
-                log.warning("quarantined: %s", problem["message_zh"])
-            report = None
-            if result.quarantined:
-                report = write_quarantine_report(
-                    settings.report_dir / "quarantine", path.name, digest, received_at, result
-                )
-                log.warning("quarantine report for the department: %s", report)
             summary.append(
-                {
-                    "file_name": path.name,
-                    "sha256": digest,
-                    "rows_in": result.rows_in,
-                    "rows_loaded": rows_loaded,
-                    "rows_quarantined": row_level_quarantined,
-                    "status": result.status,
-                    "messages": [q["message_zh"] for q in result.quarantined[:20]],
-                    "quarantine_report": str(report) if report else None,
-                }
+                _file_summary(settings, index, len(files), landed, result, status, received_at)
             )
     return {
         "batch_id": batch_id,
@@ -514,4 +446,195 @@ def ingest_files(
         "rows_in": sum(int(f["rows_in"]) for f in summary),
         "rows_loaded": sum(int(f["rows_loaded"]) for f in summary),
         "rows_quarantined": sum(int(f["rows_quarantined"]) for f in summary),
+    }
+
+
+def _previous_attempts(con, digest: str) -> int | None:
+    """Parse attempts already spent on these bytes (0: new); None once they are settled
+    (loaded or quarantined for good)."""
+    row = con.execute(
+        "select status, coalesce(attempts, 1) from raw.file_ledger where file_sha256 = ?",
+        [digest],
+    ).fetchone()
+    if row is None:
+        return 0
+    return int(row[1]) if row[0] == "deferred" else None
+
+
+def _parse_landed(settings: Settings, landed: Landed, today: date) -> FileResult:
+    from hrss_warehouse.ingest.sandbox import parse_isolated
+
+    if landed.refused:
+        result = FileResult()
+        result.add_problem(
+            file_problem(landed.file_name, RowProblem(landed.refused, None, landed.detail))
+        )
+        return result
+    return parse_isolated(
+        Path(str(landed.archive_path)),
+        settings.catalog_dir,
+        today,
+        name=landed.file_name,
+        digest=landed.sha256,
+        limits=Limits(max_file_bytes=settings.max_file_mb * 1024 * 1024),
+        timeout_s=settings.parse_timeout_s,
+        memory_mb=settings.parse_memory_mb,
+        spool_dir=settings.work_dir / "spool",
+    )
+
+
+def _status(result: FileResult, attempt: int, allowed: int, file_name: str) -> str:
+    """A parse that ran out of time or memory is deferred to the next run until its
+    attempts are spent; then it is quarantined like any other file that cannot load."""
+    if not result.transient:
+        return result.status
+    problem = result.quarantined[0]
+    if attempt < allowed:
+        problem["message_zh"] = (
+            f"{problem['message_zh']}（第 {attempt}/{allowed} 次尝试，下次运行将重试）"
+        )
+        return "deferred"
+    problem["message_zh"] = f"{problem['message_zh']}（已尝试 {attempt} 次，不再重试）"
+    return result.status
+
+
+def _record(
+    con,
+    batch_id: str,
+    landed: Landed,
+    result: FileResult,
+    status: str,
+    attempt: int,
+    received_at: datetime,
+) -> None:
+    """Observations, quarantine records and the ledger row of one file, all or nothing.
+    A deferred file gets only its ledger row (with the attempt count)."""
+    rows_quarantined = result.rows_quarantined
+    con.begin()
+    try:
+        con.execute("delete from raw.file_ledger where file_sha256 = ?", [landed.sha256])
+        if status != "deferred":
+            _insert_observations(con, batch_id, landed, result, received_at)
+            _insert_quarantined(con, batch_id, landed, result, received_at)
+        ledger = {
+            "file_sha256": landed.sha256,
+            "file_name": landed.file_name,
+            "source_path": landed.source_path,
+            "archive_path": landed.archive_path,
+            "size_bytes": landed.size_bytes,
+            "batch_id": batch_id,
+            "received_at": received_at,
+            "rows_in": result.rows_in,
+            "rows_loaded": result.rows_loaded if status != "deferred" else 0,
+            "rows_quarantined": rows_quarantined,
+            "status": status,
+            "first_error": result.quarantined[0]["message_zh"] if result.quarantined else None,
+            "sheets": "、".join(result.sheets) or None,
+            "layout": result.layout,
+            "encoding": result.encoding,
+            "missing_cells": result.missing_cells,
+            "notes": "；".join(result.notes) or None,
+            "attempts": attempt,
+        }
+        con.execute(
+            f"insert into raw.file_ledger ({', '.join(ledger)}) "
+            f"values ({', '.join('?' * len(ledger))})",
+            list(ledger.values()),
+        )
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+
+
+def _insert_observations(con, batch_id, landed: Landed, result: FileResult, received_at) -> None:
+    if result.observations_path:
+        # One bulk insert from the child's spool file: DuckDB's CSV reader, not a million
+        # parameterised statements. Every field is clipped (MAX_TEXT_CHARS), so a line is
+        # far below the reader's limit.
+        con.execute(
+            f"insert into raw.observations ({', '.join(OBSERVATION_COLUMNS)}) "
+            f"select ?, ?, ?, {', '.join(SPOOL_COLUMNS)}, ? "
+            f"from read_csv(?, header = true, columns = {spool_types()}, "
+            "nullstr = '', quote = '\"', escape = '\"', max_line_size = 16777216)",
+            [batch_id, landed.sha256, landed.file_name, received_at, result.observations_path],
+        )
+    elif result.observations:
+        con.executemany(
+            f"insert into raw.observations ({', '.join(OBSERVATION_COLUMNS)}) "
+            f"values ({', '.join('?' * len(OBSERVATION_COLUMNS))})",
+            [
+                [
+                    batch_id,
+                    landed.sha256,
+                    landed.file_name,
+                    *(o[c] for c in OBSERVATION_COLUMNS[3:-1]),
+                    received_at,
+                ]
+                for o in result.observations
+            ],
+        )
+
+
+def _insert_quarantined(con, batch_id, landed: Landed, result: FileResult, received_at) -> None:
+    if result.quarantined:
+        con.executemany(
+            f"insert into raw.quarantined_rows ({', '.join(QUARANTINE_COLUMNS)}) "
+            f"values ({', '.join('?' * len(QUARANTINE_COLUMNS))})",
+            [
+                [
+                    batch_id,
+                    landed.sha256,
+                    landed.file_name,
+                    *(q[c] for c in QUARANTINE_COLUMNS[3:-1]),
+                    received_at,
+                ]
+                for q in result.quarantined
+            ],
+        )
+
+
+def _file_summary(
+    settings: Settings,
+    index: int,
+    total: int,
+    landed: Landed,
+    result: FileResult,
+    status: str,
+    received_at: datetime,
+) -> dict[str, object]:
+    """Log the file's outcome, write the department's quarantine report, and say what
+    happened in the run summary."""
+    loaded = result.rows_loaded if status != "deferred" else 0
+    log.info(
+        "[%d/%d] %s: %d rows in, %d loaded, %d quarantined (%s)",
+        index,
+        total,
+        landed.file_name,
+        result.rows_in,
+        loaded,
+        result.rows_quarantined,
+        status,
+    )
+    for problem in result.quarantined[:20]:
+        log.warning("quarantined: %s", problem["message_zh"])
+    report = None
+    if result.quarantined and status != "deferred":
+        report = write_quarantine_report(
+            settings.report_dir / "quarantine",
+            landed.file_name,
+            landed.sha256,
+            received_at,
+            result,
+        )
+        log.warning("quarantine report for the department: %s", report)
+    return {
+        "file_name": landed.file_name,
+        "sha256": landed.sha256,
+        "rows_in": result.rows_in,
+        "rows_loaded": loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "status": status,
+        "messages": [q["message_zh"] for q in result.quarantined[:20]],
+        "quarantine_report": str(report) if report else None,
     }

@@ -17,7 +17,7 @@ from datetime import date
 # Stable reason codes. Add, never rename: BI filters and alert routing use them.
 REASONS = {
     "file_not_utf8": "文件编码无法识别（应为UTF-8）",  # retired: GBK is read now
-    "file_encoding_unknown": "文件编码无法识别（支持UTF-8、GBK/GB18030）",
+    "file_encoding_unknown": "文件编码无法识别（支持UTF-8、GBK/GB18030、UTF-16）",
     "file_empty": "文件为空或只有表头",
     "file_type_unsupported": "文件类型不受支持（应为 .csv、.xlsx 或 .xls）",
     "file_unreadable": "文件已损坏或不是所标示的格式",
@@ -43,7 +43,23 @@ REASONS = {
     "basis_conflict": "口径与统计期矛盾",
     "duplicate_in_file": "同一文件内重复的指标、地区、统计期",
     "batch_validation_failed": "所在文件未通过数据校验",
+    "symlink_refused": "落地目录中的符号链接不被读取（请直接放入文件本身）",
+    "file_not_regular": "不是普通文件（管道、设备等），未读取",
+    "parse_output_too_large": "解析结果过大（问题行过多或单元格过长），未载入",
 }
+
+# Text a department typed is kept, but not without bound: a 5 MB cell in 备注 would
+# otherwise travel into every table, message and report that shows it. The archived
+# file keeps the original.
+MAX_TEXT_CHARS = 2000
+
+
+def clip(text: str | None, limit: int = MAX_TEXT_CHARS) -> str | None:
+    """``text`` cut to ``limit`` characters, saying so and how long it was."""
+    if text is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（已截断，原文共 {len(text)} 字）"
+
 
 # Canonical column → accepted header spellings (compared after NFKC + lower-case).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -110,7 +126,7 @@ class RowProblem(Exception):
             HEADER_ZH.get(self.field or "", self.field) if self.field else None
         )
         field = f" 字段“{shown_field}”" if shown_field else ""
-        shown = f"：“{self.text}”" if self.text not in (None, "") else ""
+        shown = f"：“{clip(self.text, 200)}”" if self.text not in (None, "") else ""
         return f"{where}{field}{shown} {REASONS[self.reason_code]}"
 
 

@@ -80,33 +80,91 @@ def read_workbook(path: Path, limits: Limits | None = None) -> Workbook:
     return _read_excel(path)
 
 
+# Control characters a cell can carry (an .xlsx note `_x0000_` decodes to NUL) but no
+# figure, name or note needs; tab and line breaks stay. PostgreSQL's COPY refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# More NUL than this (and than 1% of the text) is binary content that happens to decode;
+# a few are a careless export, taken out and noted.
+_MAX_NUL = 16
+# The csv module's default field limit (128 kB) turns a long cell into a crash; the file
+# size limit already bounds every field.
+csv.field_size_limit(2**31 - 1)
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Bytes → (text, encoding); FileProblem if no supported encoding decodes them."""
-    for encoding in ENCODINGS:
+    """Bytes → (text, encoding); FileProblem if no supported encoding decodes them.
+    UTF-16 with its BOM is Excel's “Unicode text” export."""
+    candidates = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ENCODINGS
+    for encoding in candidates:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if "\x00" in text:
-            break  # binary content that happens to decode
+        if _binary(text):
+            break
         return text, "utf-8" if encoding == "utf-8-sig" else encoding
-    raise FileProblem("file_encoding_unknown", "既不是UTF-8也不是GBK/GB18030编码的文本")
+    else:
+        # Two exports pasted together (a UTF-8 one and a GBK one): line by line.
+        mixed = _decode_lines(data)
+        if mixed is not None and not _binary(mixed):
+            return mixed, "mixed"
+    raise FileProblem(
+        "file_encoding_unknown", "不是UTF-8、GBK/GB18030或UTF-16编码的文本（疑似二进制文件）"
+    )
+
+
+def _binary(text: str) -> bool:
+    nul = text.count("\x00")
+    return nul > _MAX_NUL and nul > 0.01 * len(text)
+
+
+def _decode_lines(data: bytes) -> str | None:
+    """Each line in the first encoding that decodes it; None if a line decodes in none
+    or the file is not text at all."""
+    lines = []
+    for line in data.splitlines(keepends=True):
+        for encoding in ENCODINGS:
+            try:
+                lines.append(line.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            return None
+    return "".join(lines)
+
+
+def clean_cell(text: str, removed: list[int]) -> str:
+    """A cell without control characters; ``removed[0]`` counts the ones taken out."""
+    cleaned, count = _CONTROL.subn("", text)
+    removed[0] += count
+    return cleaned
 
 
 def _read_csv(data: bytes) -> Workbook:
     text, encoding = decode(data)
     del data
-    return Workbook([Sheet("", _csv_rows(text))], encoding=encoding)
+    # A BOM in the middle (two exports pasted together) is not part of any cell.
+    text = text.lstrip("\ufeff").replace("\ufeff", "")
+    book = Workbook([], encoding=encoding)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    book.sheets.append(Sheet("", _csv_rows(text, delimiter, book)))
+    return book
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_rows(text: str, delimiter: str, book: Workbook) -> Iterator[tuple[int, list[str]]]:
+    removed = [0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = 1
     for cells in reader:
         # A quoted cell may span lines: report the line the row starts on.
+        cells = [clean_cell(c, removed) for c in cells]
         if any(c.strip() for c in cells):
             yield line, cells
         line = reader.line_num + 1
+    if removed[0]:
+        book.notes.append(f"已移除 {removed[0]} 个控制字符（如 NUL）")
 
 
 def _cell_text(value: object) -> str:
@@ -136,6 +194,7 @@ def _read_excel(path: Path) -> Workbook:
     hidden_columns = _hidden_columns(path) if is_xlsx else {}
     formatted_cells = _formatted_cells(path) if is_xlsx else {}
     workbook = Workbook([])
+    removed = [0]
     for meta in book.sheets_metadata:
         if meta.visible != SheetVisibleEnum.Visible:
             workbook.notes.append(f"跳过隐藏工作表“{meta.name}”")
@@ -145,14 +204,19 @@ def _read_excel(path: Path) -> Workbook:
         rows = []
         formats = formatted_cells.get(meta.name, {})
         for index, values in enumerate(grid, start=1):
-            cells = [_shown(v, formats.get((index, c))) for c, v in enumerate(values)]
+            cells = [
+                clean_cell(_shown(v, formats.get((index, c))), removed)
+                for c, v in enumerate(values)
+            ]
             if any(c.strip() for c in cells):
                 rows.append((index, cells))
         hidden = hidden_columns.get(meta.name, set())
         if hidden:
             letters = "、".join(_column_letter(c) for c in sorted(hidden))
             workbook.notes.append(f"工作表“{meta.name}”跳过隐藏列 {letters}")
-        workbook.sheets.append(Sheet(meta.name, rows, hidden))
+        workbook.sheets.append(Sheet(clean_cell(meta.name, removed), rows, hidden))
+    if removed[0]:
+        workbook.notes.append(f"已移除 {removed[0]} 个控制字符（如 NUL）")
     return workbook
 
 

@@ -33,9 +33,15 @@ from hrss_warehouse.ingest.readers import Limits
 _DATE_FIELDS = ("period_start_date", "period_end_date")
 
 
-def _failed(path: Path, reason: str, detail: str) -> FileResult:
-    result = FileResult()
-    result.quarantined.append(file_problem(path.name, RowProblem(reason, None, detail)))
+# What a child may hand back. With at most MAX_RECORDS_PER_FILE quarantine records of
+# clipped text, a real answer is a few MB; more means something is wrong, and the parent
+# must not be the one to run out of memory reading it.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+
+
+def _failed(name: str, reason: str, detail: str, *, transient: bool = False) -> FileResult:
+    result = FileResult(transient=transient)
+    result.add_problem(file_problem(name, RowProblem(reason, None, detail)))
     return result
 
 
@@ -48,45 +54,82 @@ def parse_isolated(
     timeout_s: float,
     memory_mb: int,
     spool_dir: Path,
+    name: str | None = None,
+    digest: str | None = None,
 ) -> FileResult:
     """The child writes the observations to a CSV in ``spool_dir``
-    (``result.observations_path``, for one bulk insert; the caller deletes it) and
-    answers with everything else."""
+    (``result.observations_path``, for one bulk insert; the caller deletes it) and its
+    answer to a file beside it. Every path is named by content (``digest``), never by the
+    delivered ``name``, which only appears in messages."""
+    name = name or path.name
     spool_dir.mkdir(parents=True, exist_ok=True)
-    spool = spool_dir / f"{path.name}.{os.getpid()}.{time.monotonic_ns()}.csv"
+    stem = spool_dir / f"{digest or 'file'}.{os.getpid()}.{time.monotonic_ns()}"
+    spool, answer, errors = (stem.with_suffix(s) for s in (".csv", ".json", ".err"))
     request = {
         "path": str(path),
+        "name": name,
         "catalog_dir": str(catalog_dir),
         "today": today.isoformat(),
         "limits": asdict(limits),
         "memory_mb": memory_mb,
         "spool": str(spool),
+        "answer": str(answer),
     }
     try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "hrss_warehouse.ingest.sandbox"],
-            input=json.dumps(request).encode(),
-            capture_output=True,
-            timeout=timeout_s,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+        return _run_child(request, name, spool, answer, errors, timeout_s, memory_mb)
+    finally:
+        answer.unlink(missing_ok=True)
+        errors.unlink(missing_ok=True)
+
+
+def _run_child(
+    request: dict,
+    name: str,
+    spool: Path,
+    answer: Path,
+    errors: Path,
+    timeout_s: float,
+    memory_mb: int,
+) -> FileResult:
+    with errors.open("wb") as stderr:
+        try:
+            completed = subprocess.run(
+                [sys.executable, "-m", "hrss_warehouse.ingest.sandbox"],
+                input=json.dumps(request).encode(),
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                timeout=timeout_s,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            spool.unlink(missing_ok=True)
+            return _failed(name, "parse_timeout", f"超过 {timeout_s:g} 秒", transient=True)
+    size = answer.stat().st_size if answer.exists() else 0
+    if completed.returncode != 0 or not size or size > MAX_ANSWER_BYTES:
         spool.unlink(missing_ok=True)
-        return _failed(path, "parse_timeout", f"超过 {timeout_s:g} 秒")
-    if completed.returncode != 0 or not completed.stdout:
-        spool.unlink(missing_ok=True)
-        tail = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-        if "MemoryError" in tail[0]:
-            return _failed(path, "parse_failed", f"解析时内存超过 {memory_mb} MB")
-        return _failed(
-            path, "parse_failed", f"解析进程退出（退出码 {completed.returncode}）{tail[0][:200]}"
-        )
-    payload = json.loads(completed.stdout)
-    result = FileResult(**payload)
+        return _child_failure(name, completed.returncode, _tail(errors), size, memory_mb)
+    result = FileResult(**json.loads(answer.read_bytes()))
     if not result.observations_count:
         spool.unlink(missing_ok=True)
         result.observations_path = None
     return result
+
+
+def _tail(path: Path, limit: int = 4096) -> str:
+    """The last line of what the child printed to stderr (a traceback's error line)."""
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - limit))
+        lines = handle.read().decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def _child_failure(name: str, code: int, tail: str, size: int, memory_mb: int) -> FileResult:
+    if size > MAX_ANSWER_BYTES:
+        return _failed(name, "parse_output_too_large", f"{size >> 20} MB")
+    # Out of memory: Python's MemoryError under RLIMIT_AS, or the kernel's SIGKILL.
+    if "MemoryError" in tail or code == -9:
+        return _failed(name, "parse_failed", f"解析时内存超过 {memory_mb} MB", transient=True)
+    return _failed(name, "parse_failed", f"解析进程退出（退出码 {code}）{tail[:200]}")
 
 
 def read_spool(path: str | Path) -> list[dict[str, object]]:
@@ -124,9 +167,11 @@ def _main() -> None:
             date.fromisoformat(request["today"]),
             Limits(**request["limits"]),
             sink=spool,
+            name=request["name"],
         )
     result.observations_path = request["spool"]
-    sys.stdout.buffer.write(json.dumps(asdict(result), ensure_ascii=False).encode("utf-8"))
+    with open(request["answer"], "w", encoding="utf-8") as handle:
+        json.dump(asdict(result), handle, ensure_ascii=False)
 
 
 if __name__ == "__main__":
