@@ -25,7 +25,7 @@ from hrss_warehouse.alert_channels import (
     send,
 )
 from hrss_warehouse.alert_messages import describe, digest, plain
-from hrss_warehouse.alerts import trajectory_events
+from hrss_warehouse.alerts import quarantined_files, trajectory_events
 
 pytestmark = pytest.mark.unit
 
@@ -477,3 +477,65 @@ def test_an_email_shows_the_file_name_as_text_and_our_markdown_as_html(mailbox):
         assert live not in html, live
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "- [高] 文件被隔离 · ＠所有人 ＊＊紧急＊＊ # 点此 ［点此］" in text
+
+
+# ------------------------------------------------------------- quarantined files
+
+
+def test_a_file_with_bad_rows_that_fails_validation_is_still_announced(tmp_path):
+    from datetime import datetime
+
+    from hrss_warehouse import workdb
+    from hrss_warehouse.config import Settings
+
+    settings = Settings.load({"warehouse": str(tmp_path / "hrss.duckdb")})
+    settings.work_dir.mkdir(parents=True)
+    now = datetime(2026, 11, 23, 2, 0)
+    failed = "文件未通过数据校验：expect_column_values_to_be_between(value)"
+    # (file, batch, status, the ledger's first_error, quarantined rows) as load and
+    # validate leave them.
+    files = [
+        # One row bad at load (its message is the first_error), then a rate of 135%
+        # failed a critical rule: validate kept that first_error.
+        (
+            "mixed.csv",
+            "run-2",
+            "quarantined",
+            "文件“mixed.csv”第3行 字段“数值”：“四点六” 数值无法识别为数字",
+            [
+                (2, "batch_validation_failed", "文件“mixed.csv”第2行 所在" + failed),
+                (
+                    3,
+                    "value_not_numeric",
+                    "文件“mixed.csv”第3行 字段“数值”：“四点六” 数值无法识别为数字",
+                ),
+                (4, "batch_validation_failed", "文件“mixed.csv”第4行 所在" + failed),
+            ],
+        ),
+        ("rate.csv", "run-2", "quarantined", failed, [(2, "batch_validation_failed", "…")]),
+        # Bad rows only: the rest published, nothing to announce.
+        ("partial.csv", "run-2", "partially_loaded", "第5行 …", [(5, "period_invalid", "…")]),
+        # Every row bad at load: the run summary names it; no validation failed.
+        ("empty.csv", "run-2", "quarantined", "第2行 …", [(2, "indicator_unknown", "…")]),
+        # Quarantined whole the night before: announced then.
+        ("old.csv", "run-1", "quarantined", failed, [(2, "batch_validation_failed", "…")]),
+    ]
+    with workdb.connect(settings.work_db) as con:
+        for name, batch, status, first_error, rows in files:
+            con.execute(
+                "insert into raw.file_ledger (file_sha256, file_name, source_path, size_bytes, "
+                "batch_id, received_at, rows_in, rows_loaded, rows_quarantined, status, "
+                "first_error) values (?, ?, ?, 100, ?, ?, 3, 0, 3, ?, ?)",
+                [f"sha-{name}", name, f"/landing/{name}", batch, now, status, first_error],
+            )
+            con.executemany(
+                "insert into raw.quarantined_rows (batch_id, file_sha256, file_name, row_number, "
+                "reason_code, message_zh, quarantined_at) values (?, ?, ?, ?, ?, ?, ?)",
+                [[batch, f"sha-{name}", name, n, code, text, now] for n, code, text in rows],
+            )
+        found = quarantined_files(con, "run-2")
+    assert [(e["file_name"], e["first_error"], e["event_key"]) for e in found] == [
+        ("mixed.csv", "文件“mixed.csv”第2行 所在" + failed, "batch_quarantined|sha-mixed.csv"),
+        ("rate.csv", failed, "batch_quarantined|sha-rate.csv"),
+    ]
+    assert {e["severity"] for e in found} == {"high"}
