@@ -25,13 +25,14 @@ SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低", None: "—"}
 # or an HTML entity: DingTalk and WeCom document neither. `#`, `>`, `-`, `+`, `1.` are
 # markup only at the start of a line, which delivered text never is once its line
 # breaks are gone, and `(` only after a `]`: they stay, so a target still reads ">96"
-# and a file "报表(1).xlsx".
+# and a file "报表(1).xlsx". So does `_` between two letters or digits, which CommonMark
+# and Python-Markdown never read as emphasis: "30_skilled_2025.csv" and
+# "expect_column_values_to_be_between" stay as written, "_斜体_" does not.
 _INERT = str.maketrans(
     {
         "\\": "＼",
         "`": "｀",
         "*": "＊",
-        "_": "＿",
         "~": "～",
         "[": "［",
         "]": "］",
@@ -40,6 +41,7 @@ _INERT = str.maketrans(
         "@": "＠",  # @所有人, @all, @13800138000, <@userid> mention no one
     }
 )
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 # "&lt;" would render as "<"; "R&D" is just text.
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]{1,32};)")
 _WWW = re.compile(r"www\.", re.IGNORECASE)
@@ -74,6 +76,7 @@ def plain(text: object, limit: int = 200) -> str:
         elif category not in ("Cc", "Cf"):  # NUL, DEL, bidi overrides, zero-width joiners
             kept.append(char)
     line = " ".join("".join(kept).split()).translate(_INERT)
+    line = _EDGE_UNDERSCORE.sub("＿", line)
     line = _ENTITY.sub("＆", line).replace("://", "：//")
     line = _WWW.sub(lambda m: m.group(0)[:3] + "．", line)
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

@@ -359,7 +359,7 @@ def test_a_reminder_repeats_what_is_still_open_at_its_interval(bot, tmp_path, mo
     [
         ("@所有人 请立即处理", "＠所有人 请立即处理"),
         ("@all @everyone 请看 @13800138000", "＠all ＠everyone 请看 ＠13800138000"),
-        ('<at user_id="all">所有人</at>', '＜at user＿id="all">所有人＜/at>'),
+        ('<at user_id="all">所有人</at>', '＜at user_id="all">所有人＜/at>'),
         ("报表\n# 标题\r\n> 引用\u2028- 列表", "报表 # 标题 > 引用 - 列表"),
         (
             "**bold** _it_ ~~del~~ `code` a|b \\*",
@@ -374,6 +374,8 @@ def test_a_reminder_repeats_what_is_still_open_at_its_interval(bot, tmp_path, mo
         ("\udcb1\udcbe.csv", "\ufffd\ufffd.csv"),  # GBK bytes in a name read as UTF-8
         # What only marks up at the start of a line stays: none starts one any more.
         ("报表(1).xlsx >96 #2", "报表(1).xlsx >96 #2"),
+        # `_` inside a word is no emphasis: names and rule names stay copyable.
+        ("30_skilled_2025.csv __init__ 名_字", "30_skilled_2025.csv ＿＿init＿＿ 名_字"),
         (None, ""),
     ],
 )
@@ -403,7 +405,7 @@ QUARANTINED = {
 QUARANTINED_LINE = (
     "**文件被隔离** · ＠所有人 ＊＊紧急＊＊ # 点此 ［点此］(http：//evil.example) "
     "＜img src=x onerror=alert(1)>.csv（3 行未发布）："
-    '第2行 字段“数值”：“＜at user＿id="all">＜/at> ＠13800138000” 数值无法识别为数字'
+    '第2行 字段“数值”：“＜at user_id="all">＜/at> ＠13800138000” 数值无法识别为数字'
 )
 
 
