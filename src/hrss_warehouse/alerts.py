@@ -11,7 +11,8 @@ Events (``raw.alert_events``), each once:
   (plan, indicator, region, status) transition (``raw.alert_state`` remembers the last
   status); ``recovery`` when it comes back to on_track, compliant or achieved;
 - ``release_overdue``: the latest figure the release calendar expected is overdue;
-- ``batch_quarantined``: a delivered file validation quarantined whole (this run);
+- ``batch_quarantined``: a delivered file validation quarantined whole (this run),
+  also one that had bad rows before it failed a critical rule;
 - ``material_revision``: a published figure revised beyond ``revision_tolerance``;
 - ``pipeline_failure``: a task failed (sent at once by the Airflow failure notifier,
   spooled, and recorded here on the next run).
