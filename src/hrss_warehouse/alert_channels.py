@@ -17,6 +17,9 @@ only alerts matching every filter go to that channel (severity is a minimum).
 
 URLs carry secrets: they are never logged, stored or put in a run conf. A channel is
 known everywhere else by ``channel_id`` (a hash of its URL) and ``label`` (kind and host).
+
+The senders send the markdown they are given: text from delivered files was already
+made inert where it entered the message (``alert_messages.plain``).
 """
 
 from __future__ import annotations

@@ -1,14 +1,85 @@
 """Alert texts, in Chinese by default (HRSS_ALERT_LANGUAGE=en for English), with the
-numbers as a bureau writes them (24.4万人, 93.8%, 低于时序进度 14.0 个百分点)."""
+numbers as a bureau writes them (24.4万人, 93.8%, 低于时序进度 14.0 个百分点).
+
+Text that came from outside — a file name, an error quoting a cell, a sheet, an
+indicator, region or plan name a department typed — is data, not markup: ``plain``
+makes it one line without control characters, turns the characters that are markup
+in DingTalk, Feishu, WeCom or an HTML e-mail into their full-width twins (``*`` → ``＊``,
+``<`` → ``＜``, ``@`` → ``＠``, …), breaks ``://`` and ``www.`` so nothing links, and caps
+its length. Only the texts we write ourselves (headings, bold, the report link) render.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from hrss_warehouse.scorecard import fmt_number, fmt_percent
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
 SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低", None: "—"}
+
+# Every character that is markup inside a line for one of the renderers we send to
+# becomes its full-width twin: it reads the same and renders as itself. Not a backslash
+# or an HTML entity: DingTalk and WeCom document neither. `#`, `>`, `-`, `+`, `1.` are
+# markup only at the start of a line, which delivered text never is once its line
+# breaks are gone, and `(` only after a `]`: they stay, so a target still reads ">96"
+# and a file "报表(1).xlsx". So does `_` between two letters or digits, which CommonMark
+# and Python-Markdown never read as emphasis: "30_skilled_2025.csv" and
+# "expect_column_values_to_be_between" stay as written, "_斜体_" does not.
+_INERT = str.maketrans(
+    {
+        "\\": "＼",
+        "`": "｀",
+        "*": "＊",
+        "~": "～",
+        "[": "［",
+        "]": "］",
+        "<": "＜",
+        "|": "｜",
+        "@": "＠",  # @所有人, @all, @13800138000, <@userid> mention no one
+    }
+)
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+# "&lt;" would render as "<"; "R&D" is just text.
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]{1,32};)")
+_WWW = re.compile(r"www\.", re.IGNORECASE)
+# The event fields that hold delivered or typed text, and how much of each to show.
+_UNTRUSTED = {
+    "indicator_name_zh": 120,
+    "indicator_name_en": 120,
+    "region_name_zh": 60,
+    "plan_name_zh": 120,
+    "publisher_zh": 60,
+    "period_code": 40,
+    "unit": 20,
+    "target_notation": 40,
+    "file_name": 160,
+    "first_error": 300,
+    "error": 300,
+}
+
+
+def plain(text: object, limit: int = 200) -> str:
+    """Untrusted text made safe to show in a message: one line, no control characters,
+    no markup, mentions or live links, at most ``limit`` characters (then "…")."""
+    if text is None:
+        return ""
+    kept = []
+    for char in str(text):
+        category = unicodedata.category(char)
+        if char.isspace():
+            kept.append(" ")
+        elif category == "Cs":  # half of a byte pair an undecodable file name left behind
+            kept.append("\ufffd")
+        elif category not in ("Cc", "Cf"):  # NUL, DEL, bidi overrides, zero-width joiners
+            kept.append(char)
+    line = " ".join("".join(kept).split()).translate(_INERT)
+    line = _EDGE_UNDERSCORE.sub("＿", line)
+    line = _ENTITY.sub("＆", line).replace("://", "：//")
+    line = _WWW.sub(lambda m: m.group(0)[:3] + "．", line)
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -68,6 +139,7 @@ def _progress(e: dict, lang: str) -> str:
 
 
 def describe(e: dict, lang: str = "zh") -> Described:
+    e = {**e, **{k: plain(e[k], n) for k, n in _UNTRUSTED.items() if e.get(k) is not None}}
     kind, zh = e["event_kind"], lang != "en"
     name = (
         e.get("indicator_name_zh")

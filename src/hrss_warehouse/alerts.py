@@ -11,7 +11,8 @@ Events (``raw.alert_events``), each once:
   (plan, indicator, region, status) transition (``raw.alert_state`` remembers the last
   status); ``recovery`` when it comes back to on_track, compliant or achieved;
 - ``release_overdue``: the latest figure the release calendar expected is overdue;
-- ``batch_quarantined``: a delivered file validation quarantined whole (this run);
+- ``batch_quarantined``: a delivered file validation quarantined whole (this run),
+  also one that had bad rows before it failed a critical rule;
 - ``material_revision``: a published figure revised beyond ``revision_tolerance``;
 - ``pipeline_failure``: a task failed (sent at once by the Airflow failure notifier,
   spooled, and recorded here on the next run).
@@ -158,7 +159,7 @@ def evaluate(settings: Settings, batch_id: str | None = None) -> dict[str, Any]:
                 ]
         events += [
             e
-            for e in _overdue_releases(con) + _quarantined_files(con, batch_id) + _revisions(con)
+            for e in _overdue_releases(con) + quarantined_files(con, batch_id) + _revisions(con)
             if e["event_key"] not in sent_keys
         ]
         spooled = _spooled_failures(settings)
@@ -296,15 +297,33 @@ def overdue_window_days() -> int:
     return int(text)
 
 
-def _quarantined_files(con, batch_id: str) -> list[dict]:
+def quarantined_files(con, batch_id: str) -> list[dict]:
     """Files of this batch validation quarantined whole: the published warehouse did
-    not change for them, and the department has to send them again."""
+    not change for them, and the department has to send them again.
+
+    Known by their rows quarantined as ``batch_validation_failed``, not by the ledger's
+    first_error: a file that also had bad rows keeps the first of those there. The
+    message is then the validation's own, from the file's first row it quarantined."""
     rows = records(
         con,
-        "select file_name, file_sha256, rows_in, first_error from raw.file_ledger "
-        "where batch_id = ? and status = 'quarantined' "
-        "and first_error like '文件未通过数据校验%' order by file_name",
-        [batch_id],
+        """
+        with failed as (
+            select file_sha256, arg_min(message_zh, row_number) as first_reason
+            from raw.quarantined_rows
+            where batch_id = ? and reason_code = 'batch_validation_failed'
+            group by file_sha256
+        )
+        select ledger.file_name, ledger.file_sha256, ledger.rows_in,
+            case
+                when ledger.first_error like '文件未通过数据校验%' then ledger.first_error
+                else failed.first_reason
+            end as first_error
+        from raw.file_ledger as ledger
+        inner join failed on ledger.file_sha256 = failed.file_sha256
+        where ledger.batch_id = ? and ledger.status = 'quarantined'
+        order by ledger.file_name
+        """,
+        [batch_id, batch_id],
     )
     return [
         {

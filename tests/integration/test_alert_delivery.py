@@ -1,6 +1,8 @@
 """Alert delivery through the real pipeline to real receivers on 127.0.0.1: an SMTP
 server (aiosmtpd) and an HTTP server playing DingTalk, Feishu, WeCom and a generic JSON
-webhook. Signatures are checked with the vendors' algorithms written out here."""
+webhook. Signatures are checked with the vendors' algorithms written out here. One
+delivered file has a hostile name, a bad row and a rate above 100%: it is announced,
+as text."""
 
 from __future__ import annotations
 
@@ -35,6 +37,21 @@ SKILLED_LINE = (
     "**进度偏慢** · 技能人才总量 · 舟山市（舟山市人力资源和社会保障事业发展“十四五”规划）："
     "截至 2024-12-31 实际 24.4万人；按进度应达 25.06万人；完成度 93.8%，时序进度 80.0%，"
     "低于时序进度 14.0 个百分点；按趋势期末 24.82万人；目标 26万人。首次评估。"
+)
+
+# A file named to mention everyone, shout, link and run script; one row is not a
+# number, and 135% breaks the critical value-range rule: quarantined whole.
+HOSTILE_NAME = "@所有人 **紧急** [点此](javascript:alert(1)) <img src=x onerror=alert(1)>.csv"
+HOSTILE_FILE = (
+    "指标名称,地区,统计期,数值,单位,口径\n"
+    "技能人才总量,舟山市,2023年,22.55,万人,期末\n"
+    "城镇新增就业人数,舟山市,2024年,@所有人 请立即处理,万人,当期\n"
+    "劳动人事争议调解成功率,舟山市,2024年,135,%,期末\n"
+)
+SHOWN_NAME = "＠所有人 ＊＊紧急＊＊ ［点此］(javascript:alert(1)) ＜img src=x onerror=alert(1)>.csv"
+HOSTILE_LINE = (
+    f"**文件被隔离** · {SHOWN_NAME}（3 行未发布）：文件“{SHOWN_NAME}”第2行 "
+    "所在文件未通过数据校验：expect_column_values_to_be_between(value)"
 )
 
 
@@ -158,6 +175,7 @@ def first_run(tmp_path_factory, hrss, receivers):
     landing = tmp_path_factory.mktemp("landing")
     for path in SAMPLE.glob("*.csv"):
         shutil.copy(path, landing)
+    (landing / HOSTILE_NAME).write_text(HOSTILE_FILE, encoding="utf-8")
     warehouse = tmp_path_factory.mktemp("alerts") / "hrss.duckdb"
     env = {
         "HRSS_ALERT_URLS": channels(smtp_port, http.port),
@@ -221,6 +239,39 @@ def test_email_and_generic_webhook_through_apprise(first_run, receivers):
     (hook,) = [r for r in http.requests if r["path"] == "/hook"]
     assert hook["json"]["title"].startswith("人社规划指标预警：")
     assert "技能人才总量" in hook["json"]["message"]
+
+
+def test_a_hostile_file_is_announced_as_text_on_every_channel(first_run, receivers):
+    mailbox, _, http = receivers
+    _, warehouse, _, _ = first_run
+    # A bad row first, then the critical rule: still a batch_quarantined event.
+    assert query(
+        warehouse,
+        "select distinct message_zh from marts.fct_alert_event "
+        "where event_kind = 'batch_quarantined'",
+    ) == [(HOSTILE_LINE,)]
+    (dingtalk,) = http.to("/robot/send")
+    (feishu,) = http.to("/open-apis/bot/v2/hook/")
+    (wecom,) = http.to("/cgi-bin/webhook/send")
+    (hook,) = [r for r in http.requests if r["path"] == "/hook"]
+    markdowns = {
+        "dingtalk": dingtalk["json"]["markdown"]["text"],
+        "feishu": feishu["json"]["card"]["elements"][0]["content"],
+        "wecom": wecom["json"]["markdown"]["content"],
+        "json": hook["json"]["message"],
+    }
+    for channel, text in markdowns.items():
+        # Our list item and bold, the file's text on the same line and inert.
+        assert "\n- [高] " + HOSTILE_LINE + "\n" in "\n" + text + "\n", channel
+        for live in ("@", "<", "](", "**紧急**"):
+            assert live not in text, (channel, live)
+    (mail,) = mailbox.messages
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert (
+        "<li>[高] <strong>文件被隔离</strong> · ＠所有人 ＊＊紧急＊＊ ［点此］(javascript:" in html
+    )
+    for live in ("<img", "<a ", "<em>", "<strong>紧急", "@所有人"):
+        assert live not in html, live
 
 
 def test_every_alert_is_recorded_per_channel(first_run):

@@ -1,12 +1,16 @@
-"""Alert logic without Airflow: transitions, routing, redaction, signatures, texts, and
-the failure notifier against a local receiver."""
+"""Alert logic without Airflow: transitions, routing, redaction, signatures, texts (with
+delivered text shown as text, never as markup), and the senders and the failure
+notifier against local receivers."""
 
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,8 +24,8 @@ from hrss_warehouse.alert_channels import (
     redact,
     send,
 )
-from hrss_warehouse.alert_messages import describe, digest
-from hrss_warehouse.alerts import trajectory_events
+from hrss_warehouse.alert_messages import describe, digest, plain
+from hrss_warehouse.alerts import quarantined_files, trajectory_events
 
 pytestmark = pytest.mark.unit
 
@@ -348,3 +352,195 @@ def test_a_reminder_repeats_what_is_still_open_at_its_interval(bot, tmp_path, mo
         con.execute("update raw.alert_state set status = 'on_track'")
     deliver(settings, "run-5", channels)
     assert len(received) == count + 1
+
+
+# ------------------------------------------------------- delivered text is not markup
+
+
+@pytest.mark.parametrize(
+    ("delivered", "shown"),
+    [
+        ("@所有人 请立即处理", "＠所有人 请立即处理"),
+        ("@all @everyone 请看 @13800138000", "＠all ＠everyone 请看 ＠13800138000"),
+        ('<at user_id="all">所有人</at>', '＜at user_id="all">所有人＜/at>'),
+        ("报表\n# 标题\r\n> 引用\u2028- 列表", "报表 # 标题 > 引用 - 列表"),
+        (
+            "**bold** _it_ ~~del~~ `code` a|b \\*",
+            "＊＊bold＊＊ ＿it＿ ～～del～～ ｀code｀ a｜b ＼＊",
+        ),
+        ("[链接](http://evil.example)", "［链接］(http：//evil.example)"),
+        ("见 www.evil.example 或 WWW.Evil.example", "见 www．evil.example 或 WWW．Evil.example"),
+        ("<script>alert(1)</script>", "＜script>alert(1)＜/script>"),
+        ("&lt;img src=x&gt; &#60;b&#62; R&D人员", "＆lt;img src=x＆gt; ＆#60;b＆#62; R&D人员"),
+        ("a\x00b\x07c\x1b[31m\x7f", "abc［31m"),
+        ("\u202egpj.exe \u200b零宽", "gpj.exe 零宽"),
+        ("\udcb1\udcbe.csv", "\ufffd\ufffd.csv"),  # GBK bytes in a name read as UTF-8
+        # What only marks up at the start of a line stays: none starts one any more.
+        ("报表(1).xlsx >96 #2", "报表(1).xlsx >96 #2"),
+        # `_` inside a word is no emphasis: names and rule names stay copyable.
+        ("30_skilled_2025.csv __init__ 名_字", "30_skilled_2025.csv ＿＿init＿＿ 名_字"),
+        (None, ""),
+    ],
+)
+def test_delivered_text_is_shown_as_text(delivered, shown):
+    assert plain(delivered) == shown
+
+
+def test_delivered_text_is_capped():
+    assert plain("名" * 5000) == "名" * 199 + "…"
+    assert plain("abcdefghijkl", limit=10) == "abcdefghi…"
+    assert plain("a   b" + " " * 300, limit=3) == "a b"
+    line = describe({**QUARANTINED, "file_name": "长" * 5000})
+    assert line.title == "文件被隔离：" + "长" * 159 + "…"
+
+
+HOSTILE_NAME = (
+    "@所有人 **紧急**\n# 点此 [点此](http://evil.example) <img src=x onerror=alert(1)>.csv"
+)
+QUARANTINED = {
+    "event_kind": "batch_quarantined",
+    "severity": "high",
+    "file_name": HOSTILE_NAME,
+    "rows_in": 3,
+    "first_error": '第2行 字段“数值”：“<at user_id="all"></at>\n@13800138000” 数值无法识别为数字',
+}
+# The line as a channel must show it: our bold, the file's text inert, on one line.
+QUARANTINED_LINE = (
+    "**文件被隔离** · ＠所有人 ＊＊紧急＊＊ # 点此 ［点此］(http：//evil.example) "
+    "＜img src=x onerror=alert(1)>.csv（3 行未发布）："
+    '第2行 字段“数值”：“＜at user_id="all">＜/at> ＠13800138000” 数值无法识别为数字'
+)
+
+
+def hostile_digest() -> tuple[str, str]:
+    line = describe(QUARANTINED).line
+    assert line == QUARANTINED_LINE
+    return digest([{**QUARANTINED, "line": line}], "zh", "https://bi.example.invalid/r")
+
+
+def assert_inert(text: str) -> None:
+    assert "**文件被隔离**" in text
+    for live in ("@", "<", "](", "http://evil", "\n#", "**紧急**"):
+        assert live not in text, live
+
+
+def test_bots_get_the_file_name_as_text_and_our_markdown_as_markdown(bot):
+    base, received, _ = bot
+    title, body = hostile_digest()
+    assert title == "人社规划指标预警：1 条（高 1）"
+    assert body.splitlines() == [
+        "- [高] " + QUARANTINED_LINE,
+        "",
+        "完整报告：https://bi.example.invalid/r",
+    ]
+    for kind in ("dingtalk", "feishu", "wecom"):
+        (channel,) = parse_channels(f"{kind}+{base}/{kind}?access_token=t")
+        send(channel, title, body)
+    dingtalk, feishu, wecom = (r["json"] for r in received)
+    assert dingtalk["markdown"] == {"title": title, "text": body}
+    assert feishu["card"]["header"]["title"]["content"] == title
+    assert feishu["card"]["elements"] == [{"tag": "markdown", "content": body}]
+    assert wecom["markdown"]["content"] == f"## {title}\n{body}"
+    for text in (dingtalk["markdown"]["text"], feishu["card"]["elements"][0]["content"]):
+        assert_inert(text)
+    assert_inert(wecom["markdown"]["content"])
+
+
+@pytest.fixture
+def mailbox():
+    """An SMTP server on 127.0.0.1 keeping what it is sent."""
+    from aiosmtpd.controller import Controller
+
+    messages: list[email.message.EmailMessage] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = Controller(Handler(), hostname="127.0.0.1", port=port)
+    smtp.start()
+    yield port, messages
+    smtp.stop()
+
+
+def test_an_email_shows_the_file_name_as_text_and_our_markdown_as_html(mailbox):
+    port, messages = mailbox
+    (channel,) = parse_channels(
+        f"mailto://127.0.0.1:{port}?from=hrss@example.invalid&to=chief@example.invalid&mode=insecure"
+    )
+    send(channel, *hostile_digest())
+    (message,) = messages
+    html = message.get_body(preferencelist=("html",)).get_content()
+    # Apprise renders our markdown (raw HTML in it would pass through as HTML).
+    assert "<li>[高] <strong>文件被隔离</strong> · ＠所有人 ＊＊紧急＊＊ # 点此" in html
+    assert "［点此］(http：//evil.example) ＜img src=x onerror=alert(1)&gt;.csv" in html
+    for live in ("<img", "<a ", "<at", "<h1", "@所有人", "@13800138000"):
+        assert live not in html, live
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "- [高] 文件被隔离 · ＠所有人 ＊＊紧急＊＊ # 点此 ［点此］" in text
+
+
+# ------------------------------------------------------------- quarantined files
+
+
+def test_a_file_with_bad_rows_that_fails_validation_is_still_announced(tmp_path):
+    from datetime import datetime
+
+    from hrss_warehouse import workdb
+    from hrss_warehouse.config import Settings
+
+    settings = Settings.load({"warehouse": str(tmp_path / "hrss.duckdb")})
+    settings.work_dir.mkdir(parents=True)
+    now = datetime(2026, 11, 23, 2, 0)
+    failed = "文件未通过数据校验：expect_column_values_to_be_between(value)"
+    # (file, batch, status, the ledger's first_error, quarantined rows) as load and
+    # validate leave them.
+    files = [
+        # One row bad at load (its message is the first_error), then a rate of 135%
+        # failed a critical rule: validate kept that first_error.
+        (
+            "mixed.csv",
+            "run-2",
+            "quarantined",
+            "文件“mixed.csv”第3行 字段“数值”：“四点六” 数值无法识别为数字",
+            [
+                (2, "batch_validation_failed", "文件“mixed.csv”第2行 所在" + failed),
+                (
+                    3,
+                    "value_not_numeric",
+                    "文件“mixed.csv”第3行 字段“数值”：“四点六” 数值无法识别为数字",
+                ),
+                (4, "batch_validation_failed", "文件“mixed.csv”第4行 所在" + failed),
+            ],
+        ),
+        ("rate.csv", "run-2", "quarantined", failed, [(2, "batch_validation_failed", "…")]),
+        # Bad rows only: the rest published, nothing to announce.
+        ("partial.csv", "run-2", "partially_loaded", "第5行 …", [(5, "period_invalid", "…")]),
+        # Every row bad at load: the run summary names it; no validation failed.
+        ("empty.csv", "run-2", "quarantined", "第2行 …", [(2, "indicator_unknown", "…")]),
+        # Quarantined whole the night before: announced then.
+        ("old.csv", "run-1", "quarantined", failed, [(2, "batch_validation_failed", "…")]),
+    ]
+    with workdb.connect(settings.work_db) as con:
+        for name, batch, status, first_error, rows in files:
+            con.execute(
+                "insert into raw.file_ledger (file_sha256, file_name, source_path, size_bytes, "
+                "batch_id, received_at, rows_in, rows_loaded, rows_quarantined, status, "
+                "first_error) values (?, ?, ?, 100, ?, ?, 3, 0, 3, ?, ?)",
+                [f"sha-{name}", name, f"/landing/{name}", batch, now, status, first_error],
+            )
+            con.executemany(
+                "insert into raw.quarantined_rows (batch_id, file_sha256, file_name, row_number, "
+                "reason_code, message_zh, quarantined_at) values (?, ?, ?, ?, ?, ?, ?)",
+                [[batch, f"sha-{name}", name, n, code, text, now] for n, code, text in rows],
+            )
+        found = quarantined_files(con, "run-2")
+    assert [(e["file_name"], e["first_error"], e["event_key"]) for e in found] == [
+        ("mixed.csv", "文件“mixed.csv”第2行 所在" + failed, "batch_quarantined|sha-mixed.csv"),
+        ("rate.csv", failed, "batch_quarantined|sha-rate.csv"),
+    ]
+    assert {e["severity"] for e in found} == {"high"}
