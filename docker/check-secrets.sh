@@ -13,7 +13,7 @@
 set -uo pipefail
 
 # Variables the stack cannot run safely without. Keep in sync with .env.example
-# and docker-compose.yml (tests/unit/test_docker_compose.py enforces that).
+# and docker-compose.yml (tests/unit/deploy/test_compose.py enforces that).
 REQUIRED_SECRETS=(
   POSTGRES_PASSWORD
   AIRFLOW__CORE__FERNET_KEY

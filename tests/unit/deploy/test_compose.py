@@ -1,44 +1,31 @@
-"""Static checks for the Docker packaging: docker-compose.yml, Dockerfile,
-.dockerignore, .env.example and the docker/check-secrets.sh guard.
-
-There is no Docker engine in CI, so everything here works on the files
-themselves (plus running the bash guard under a controlled environment). One
-optional test runs `docker compose config` when a Docker CLI is available.
-"""
+"""Static checks of docker-compose.yml: services, the common Airflow anchor, volumes,
+dependencies, health checks, how secrets are read, the BI side, and validity against the
+Compose Specification. There is no Docker engine in CI, so they work on the file itself."""
 
 from __future__ import annotations
 
-import base64
-import os
 import re
-import secrets
-import shlex
-import shutil
-import subprocess
-import tomllib
-from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from packaging.specifiers import SpecifierSet
+
+from tests.unit.deploy.support import (
+    CHECK_SECRETS,
+    COMMON_KEY,
+    PROJECT_IMAGE,
+    PROJECT_ROOT_IN_IMAGE,
+    REF_RE,
+    REPO_ROOT,
+    REQUIRED_SECRETS,
+    all_refs,
+    compose_text,
+    env_mapping,
+    interpolation_refs,
+    iter_scalars,
+)
 
 pytestmark = pytest.mark.unit
-
-# tests/unit/<this file> -> repository root; never rely on the working directory.
-REPO_ROOT = Path(__file__).resolve().parents[2]
-COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
-DOCKERFILE = REPO_ROOT / "Dockerfile"
-DOCKERIGNORE = REPO_ROOT / ".dockerignore"
-ENV_EXAMPLE = REPO_ROOT / ".env.example"
-CONSTRAINTS = REPO_ROOT / "constraints.txt"
-CHECK_SECRETS = REPO_ROOT / "docker" / "check-secrets.sh"
-
-COMMON_KEY = "x-airflow-common"
-PROJECT_IMAGE = "hrss-warehouse:latest"
-PROJECT_ROOT_IN_IMAGE = "/opt/hrss"
 
 AIRFLOW_SERVICES = frozenset(
     {
@@ -82,91 +69,14 @@ ALLOWED_EXTRA_ENV = {
     "airflow-init": frozenset({"_AIRFLOW_WWW_USER_USERNAME", "_AIRFLOW_WWW_USER_PASSWORD"}),
 }
 
-REQUIRED_SECRETS = (
-    "POSTGRES_PASSWORD",
-    "AIRFLOW__CORE__FERNET_KEY",
-    "AIRFLOW__API_AUTH__JWT_SECRET",
-    "AIRFLOW__API__SECRET_KEY",
-    "_AIRFLOW_WWW_USER_PASSWORD",
-    "WAREHOUSE_DB_PASSWORD",
-    "HRSS_PG_BI_PASSWORD",
-    "MB_ADMIN_PASSWORD",
-)
-# Secret-bearing but optional: must be blank in .env.example, may be empty.
-OPTIONAL_SECRETS = ("HRSS_ALERT_URLS", "HRSS_PG_DSN")
-WELL_KNOWN_DEFAULTS = ("airflow", "postgres", "admin", "changeme", "password", "")
 SECRET_NAME_RE = re.compile(r"PASSWORD|SECRET|KEY", re.IGNORECASE)
-
-APP_SETTINGS = (
-    "HRSS_HOME",
-    "HRSS_LANDING_DIR",
-    "HRSS_CATALOG_DIR",
-    "HRSS_WAREHOUSE",
-    "HRSS_WORK_DIR",
-    "HRSS_ARCHIVE_DIR",
-    "HRSS_REPORT_DIR",
-    "HRSS_AS_OF",
-    "HRSS_DBT_TARGET",
-    "HRSS_ALERT_URLS",
-    "HRSS_PG_DSN",
-    "HRSS_PG_BI_ROLE",
-    "HRSS_PG_BI_PASSWORD",
-    "HRSS_ALERT_LANGUAGE",
-    "HRSS_ALERT_REMIND_DAYS",
-    "HRSS_ALERT_OVERDUE_WINDOW_DAYS",
-    "HRSS_ALERT_TIMEOUT_S",
-    "HRSS_REPORT_URL",
-)
 
 POOL_COMMAND = (
     'airflow pools set hrss_duckdb_writer 1 "Serialises writers of the DuckDB working database"'
 )
 
 
-# --------------------------------------------------------------------------
-# helpers
-# --------------------------------------------------------------------------
-
-# Compose interpolation: ${NAME}, ${NAME:-x}, ${NAME-x}, ${NAME:?x}, ${NAME?x},
-# ${NAME:+x}, ${NAME+x}. "$$" is an escaped literal dollar.
-_REF_RE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?+])?(?P<arg>[^}]*)\}")
 _FULL_REQUIRED_REF_RE = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):\?(?P<msg>[^}]+)\}$")
-
-
-def _compose_text() -> str:
-    return COMPOSE_FILE.read_text(encoding="utf-8")
-
-
-def _iter_scalars(node: Any) -> Iterator[str]:
-    """Every string value in the parsed compose document (keys excluded)."""
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _iter_scalars(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _iter_scalars(item)
-    elif isinstance(node, str):
-        yield node
-
-
-def interpolation_refs(text: str) -> list[tuple[str, str | None, str]]:
-    """(name, operator, argument) for each ${...} compose would interpolate."""
-    return [(m["name"], m["op"], m["arg"]) for m in _REF_RE.finditer(text.replace("$$", ""))]
-
-
-def all_refs(compose: dict) -> list[tuple[str, str | None, str]]:
-    return [ref for s in _iter_scalars(compose) for ref in interpolation_refs(s)]
-
-
-def env_mapping(service: dict) -> dict[str, Any]:
-    env = service.get("environment") or {}
-    if isinstance(env, list):
-        out: dict[str, Any] = {}
-        for item in env:
-            key, sep, value = str(item).partition("=")
-            out[key] = value if sep else None
-        return out
-    return dict(env)
 
 
 def mounts(service: dict) -> list[tuple[str, str, str]]:
@@ -204,167 +114,6 @@ def healthcheck_text(service: dict) -> str:
     return " ".join(test) if isinstance(test, list) else str(test)
 
 
-def parse_env_example() -> tuple[dict[str, str], set[str], list[str]]:
-    """Active assignments, commented-out assignments, and raw lines."""
-    lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
-    active: dict[str, str] = {}
-    commented: set[str] = set()
-    for line in lines:
-        m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line)
-        if m:
-            assert m[1] not in active, f".env.example assigns {m[1]} twice"
-            active[m[1]] = m[2]
-            continue
-        m = re.match(r"^#\s*([A-Za-z_][A-Za-z0-9_]*)=", line)
-        if m:
-            commented.add(m[1])
-    return active, commented, lines
-
-
-def dockerfile_instructions() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with line continuations joined, comments dropped."""
-    instructions: list[tuple[str, str]] = []
-    buf = ""
-    for raw in DOCKERFILE.read_text(encoding="utf-8").splitlines():
-        stripped = raw.strip()
-        if stripped.startswith("#") or (not stripped and not buf):
-            continue
-        if stripped.endswith("\\"):
-            buf += stripped[:-1] + " "
-            continue
-        buf += stripped
-        keyword, _, args = buf.strip().partition(" ")
-        instructions.append((keyword.upper(), args.strip()))
-        buf = ""
-    assert not buf, "Dockerfile ends with a dangling line continuation"
-    return instructions
-
-
-def dockerfile_env() -> dict[str, str]:
-    env: dict[str, str] = {}
-    for keyword, args in dockerfile_instructions():
-        if keyword != "ENV":
-            continue
-        tokens = shlex.split(args)
-        if tokens and "=" not in tokens[0]:  # legacy "ENV KEY value"
-            env[tokens[0]] = " ".join(tokens[1:])
-            continue
-        for token in tokens:
-            key, _, value = token.partition("=")
-            env[key] = value
-    return env
-
-
-def expected_airflow_version() -> tuple[str, str]:
-    if CONSTRAINTS.exists():
-        text = CONSTRAINTS.read_text(encoding="utf-8")
-        m = re.search(r"^apache-airflow==([^\s;#]+)", text, re.MULTILINE | re.IGNORECASE)
-        assert m, "constraints.txt exists but does not pin apache-airflow=="
-        return m[1], "constraints.txt"
-    return metadata.version("apache-airflow"), "installed apache-airflow"
-
-
-def _dockerignore_regex(pattern: str) -> re.Pattern[str]:
-    """Approximation of Docker's .dockerignore matching (Go filepath.Match + **)."""
-    pattern = pattern.strip().strip("/")
-    out = ""
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out += "(?:.*/)?"
-            i += 3
-        elif pattern.startswith("**", i):
-            out += ".*"
-            i += 2
-        elif pattern[i] == "*":
-            out += "[^/]*"
-            i += 1
-        elif pattern[i] == "?":
-            out += "[^/]"
-            i += 1
-        elif pattern[i] == "[":
-            end = pattern.index("]", i)
-            out += pattern[i : end + 1]
-            i = end + 1
-        else:
-            out += re.escape(pattern[i])
-            i += 1
-    return re.compile(out)
-
-
-def dockerignore_excludes(path: str, patterns: list[str]) -> bool:
-    """True if the build context would not contain `path` (last match wins)."""
-    parts = path.split("/")
-    candidates = ["/".join(parts[: n + 1]) for n in range(len(parts))]
-    excluded = False
-    for raw in patterns:
-        negate = raw.startswith("!")
-        regex = _dockerignore_regex(raw[1:] if negate else raw)
-        if any(regex.fullmatch(c) for c in candidates):
-            excluded = not negate
-    return excluded
-
-
-def dockerignore_patterns() -> list[str]:
-    return [
-        line.strip()
-        for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-
-
-def strong_secret_env() -> dict[str, str]:
-    return {
-        "POSTGRES_PASSWORD": secrets.token_hex(32),
-        "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
-        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(48),
-        "_AIRFLOW_WWW_USER_PASSWORD": secrets.token_urlsafe(18),
-        "WAREHOUSE_DB_PASSWORD": secrets.token_hex(32),
-        "HRSS_PG_BI_PASSWORD": secrets.token_hex(24),
-        "MB_ADMIN_PASSWORD": secrets.token_urlsafe(18),
-    }
-
-
-def run_guard(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    bash = shutil.which("bash")
-    if bash is None:
-        pytest.skip("bash is not available")
-    # Only PATH is inherited, so a developer's exported secrets cannot leak in.
-    controlled = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
-    controlled.update(env)
-    return subprocess.run(
-        [bash, str(CHECK_SECRETS)],
-        env=controlled,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-# --------------------------------------------------------------------------
-# fixtures
-# --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def compose() -> dict:
-    data = yaml.safe_load(_compose_text())
-    assert isinstance(data, dict), "docker-compose.yml must be a mapping"
-    return data
-
-
-@pytest.fixture(scope="module")
-def services(compose: dict) -> dict[str, dict]:
-    return compose["services"]
-
-
-@pytest.fixture(scope="module")
-def common(compose: dict) -> dict:
-    return compose[COMMON_KEY]
-
-
 # --------------------------------------------------------------------------
 # docker-compose.yml structure
 # --------------------------------------------------------------------------
@@ -391,7 +140,7 @@ def test_common_anchor_builds_the_project_image(common: dict) -> None:
 
 def test_every_airflow_service_merges_the_common_anchor() -> None:
     """Syntactic check: each Airflow service has `<<: *airflow-common`."""
-    root = yaml.compose(_compose_text())
+    root = yaml.compose(compose_text())
     top = {key.value: value for key, value in root.value}
     common_node = top[COMMON_KEY]
     services_node = {key.value: value for key, value in top["services"].value}
@@ -587,8 +336,8 @@ def test_airflow_init_gates_on_secrets_then_migrates_creates_admin_and_pool(serv
 
 def test_compose_uses_only_braced_interpolation(compose: dict) -> None:
     """Bare $VAR would slip past the reference checks below."""
-    for text in _iter_scalars(compose):
-        rest = _REF_RE.sub("", text.replace("$$", ""))
+    for text in iter_scalars(compose):
+        rest = REF_RE.sub("", text.replace("$$", ""))
         assert "$" not in rest, f"unbraced or malformed interpolation in {text!r}"
         for name, op, arg in interpolation_refs(text):
             assert op is not None or arg == "", f"malformed reference to {name} in {text!r}"
@@ -631,247 +380,6 @@ def test_guard_covers_every_secret_the_compose_file_reads(compose: dict) -> None
         assert re.search(rf"^\s*{re.escape(name)}\s*$", script, re.MULTILINE), (
             f"check-secrets.sh does not list {name}"
         )
-
-
-# --------------------------------------------------------------------------
-# .env.example
-# --------------------------------------------------------------------------
-
-
-def test_env_example_defines_every_variable_compose_references(compose: dict) -> None:
-    active, _, _ = parse_env_example()
-    referenced = {name for name, _, _ in all_refs(compose)}
-    missing = referenced - set(active)
-    assert not missing, f".env.example lacks {sorted(missing)}"
-
-
-def test_env_example_leaves_secrets_blank() -> None:
-    active, _, _ = parse_env_example()
-    for name in REQUIRED_SECRETS + OPTIONAL_SECRETS:
-        assert name in active, f".env.example must list {name}"
-        assert active[name].strip() == "", f"{name} must be blank in .env.example"
-
-
-def test_env_example_documents_every_app_setting() -> None:
-    active, commented, _ = parse_env_example()
-    missing = set(APP_SETTINGS) - set(active) - commented
-    assert not missing, f".env.example does not document {sorted(missing)}"
-
-
-def test_env_example_has_a_comment_for_every_variable() -> None:
-    _, _, lines = parse_env_example()
-    assignment = re.compile(r"^#?\s*([A-Za-z_][A-Za-z0-9_]*)=")
-    seen = 0
-    for i, line in enumerate(lines):
-        m = assignment.match(line)
-        if not m:
-            continue
-        seen += 1
-        prev = lines[i - 1].strip() if i > 0 else ""
-        assert prev.startswith("#") and not assignment.match(prev) and prev.strip("# "), (
-            f".env.example line {i + 1} ({m[1]}) needs a descriptive comment line directly above it"
-        )
-    assert seen >= len(REQUIRED_SECRETS) + len(APP_SETTINGS)
-
-
-# --------------------------------------------------------------------------
-# Dockerfile and .dockerignore
-# --------------------------------------------------------------------------
-
-
-def test_dockerfile_base_image_matches_the_airflow_pin() -> None:
-    expected, source = expected_airflow_version()
-    bases = [args.split()[0] for kw, args in dockerfile_instructions() if kw == "FROM"]
-    airflow_bases = [b for b in bases if b.startswith("apache/airflow:")]
-    assert airflow_bases, f"no apache/airflow base image in {bases}"
-    for base in airflow_bases:
-        m = re.fullmatch(r"apache/airflow:(?P<ver>[0-9][^-]*)(?:-python(?P<py>\d+\.\d+))?", base)
-        assert m, f"unparseable base image tag {base!r}"
-        assert m["ver"] == expected, f"Dockerfile uses Airflow {m['ver']}, {source} pins {expected}"
-        assert m["py"], "pin the Python version in the base tag (e.g. -python3.11)"
-
-
-def test_dockerfile_python_satisfies_requires_python() -> None:
-    pyproject = REPO_ROOT / "pyproject.toml"
-    if not pyproject.exists():
-        pytest.skip("no pyproject.toml yet")
-    spec = (
-        tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        .get("project", {})
-        .get("requires-python")
-    )
-    if not spec:
-        pytest.skip("pyproject.toml does not declare requires-python")
-    tags = [
-        m[1]
-        for kw, args in dockerfile_instructions()
-        if kw == "FROM" and (m := re.search(r"-python(\d+\.\d+)$", args.split()[0]))
-    ]
-    assert tags, "base image tag does not pin a Python version"
-    for tag in tags:
-        assert SpecifierSet(spec).contains(f"{tag}.0"), (
-            f"python{tag} violates requires-python {spec}"
-        )
-
-
-def test_dockerfile_sets_project_environment(common: dict) -> None:
-    env = dockerfile_env()
-    assert env.get("HRSS_HOME") == PROJECT_ROOT_IN_IMAGE
-    assert env.get("AIRFLOW__CORE__DAGS_FOLDER") == "/opt/hrss/dags"
-    assert env.get("DBT_PROFILES_DIR") == "/opt/hrss/dbt_project"
-    compose_env = env_mapping(common)
-    for key in ("HRSS_HOME", "AIRFLOW__CORE__DAGS_FOLDER", "DBT_PROFILES_DIR"):
-        assert compose_env.get(key, env[key]) == env[key], (
-            f"compose and Dockerfile disagree on {key}"
-        )
-
-
-def test_dockerfile_copies_project_and_installs_it_as_airflow_user() -> None:
-    user = "airflow"  # the base image's default user
-    copied = False
-    installed = False
-    for keyword, args in dockerfile_instructions():
-        if keyword == "USER":
-            user = args.split(":")[0]
-        elif keyword == "COPY":
-            tokens = [t for t in shlex.split(args) if not t.startswith("--")]
-            if tokens[:1] == ["."] and tokens[-1].rstrip("/") == PROJECT_ROOT_IN_IMAGE:
-                copied = True
-        elif keyword == "RUN" and "pip install" in args:
-            tokens = shlex.split(args)
-            assert copied, "pip install runs before the project is copied"
-            assert user in ("airflow", "50000"), f"pip install runs as {user!r}, not airflow"
-            assert "--no-cache-dir" in tokens
-            i = tokens.index("-c")
-            assert tokens[i + 1] == f"{PROJECT_ROOT_IN_IMAGE}/constraints.txt"
-            j = tokens.index("-e")
-            assert tokens[j + 1] == PROJECT_ROOT_IN_IMAGE
-            installed = True
-    assert copied, "Dockerfile never copies the project to /opt/hrss"
-    assert installed, "Dockerfile never pip-installs the project"
-    assert user in ("airflow", "50000"), "the image must not end as root"
-
-
-def test_dockerignore_excludes_local_state_and_secrets() -> None:
-    patterns = dockerignore_patterns()
-    must_exclude = [
-        ".venv/bin/python",
-        ".airflow/airflow.cfg",
-        "warehouse/hrss.duckdb",
-        ".git/HEAD",
-        "src/hrss_warehouse/__pycache__/x.cpython-311.pyc",
-        "__pycache__/x.pyc",
-        "reports/run.html",
-        "hrss.duckdb",
-        "data/sample/x.duckdb",
-        "dbt_project/target/manifest.json",
-        "dbt_project/.user.yml",
-        ".env",
-    ]
-    for path in must_exclude:
-        assert dockerignore_excludes(path, patterns), f".dockerignore lets {path} into the image"
-
-
-def test_dockerignore_keeps_what_the_build_needs() -> None:
-    patterns = dockerignore_patterns()
-    must_keep = [
-        "pyproject.toml",
-        "README.md",
-        "constraints.txt",
-        "docker/check-secrets.sh",
-        "dags/hrss_nightly.py",
-        "src/hrss_warehouse/__init__.py",
-        "dbt_project/dbt_project.yml",
-        "dbt_project/profiles.yml",
-        "expectations/suite.py",
-        "seeds/catalog.csv",
-        "data/sample/landing/file.csv",
-        ".env.example",
-    ]
-    for path in must_keep:
-        assert not dockerignore_excludes(path, patterns), f".dockerignore drops {path}"
-
-
-# --------------------------------------------------------------------------
-# docker/check-secrets.sh
-# --------------------------------------------------------------------------
-
-
-def test_guard_accepts_strong_random_values() -> None:
-    env = strong_secret_env()
-    result = run_guard(env)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    for value in env.values():
-        assert value not in output, "check-secrets.sh printed a secret value"
-
-
-@pytest.mark.parametrize("default", WELL_KNOWN_DEFAULTS, ids=lambda d: d or "empty")
-@pytest.mark.parametrize("name", REQUIRED_SECRETS)
-def test_guard_rejects_well_known_defaults(name: str, default: str) -> None:
-    env = strong_secret_env()
-    env[name] = default
-    result = run_guard(env)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, f"{name}={default!r} was accepted"
-    assert name in output, "the rejection message must name the variable"
-    for other in REQUIRED_SECRETS:
-        if other != name:
-            assert other not in output, f"{other} was blamed for {name}"
-    if default:
-        # Case-sensitive: upper-case variable names like AIRFLOW__... are fine.
-        assert default not in output, "check-secrets.sh printed the rejected value"
-
-
-@pytest.mark.parametrize("name", REQUIRED_SECRETS)
-def test_guard_rejects_unset_secret(name: str) -> None:
-    env = strong_secret_env()
-    del env[name]
-    result = run_guard(env)
-    assert result.returncode != 0
-    assert name in result.stdout + result.stderr
-
-
-@pytest.mark.parametrize("variant", ["AirFlow", "  ChangeMe  ", "PassWord\t"])
-def test_guard_defaults_are_case_and_whitespace_insensitive(variant: str) -> None:
-    env = strong_secret_env()
-    env["_AIRFLOW_WWW_USER_PASSWORD"] = variant
-    result = run_guard(env)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert variant.strip() not in output
-
-
-def test_guard_reports_every_bad_secret_at_once() -> None:
-    env = strong_secret_env()
-    env["POSTGRES_PASSWORD"] = "postgres"
-    env["AIRFLOW__API__SECRET_KEY"] = "changeme"
-    result = run_guard(env)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert "POSTGRES_PASSWORD" in output and "AIRFLOW__API__SECRET_KEY" in output
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [
-        # Not a Fernet key (hex, wrong length/alphabet).
-        ("AIRFLOW__CORE__FERNET_KEY", secrets.token_hex(32)),
-        # URL-reserved characters would corrupt the SQLAlchemy URL.
-        ("POSTGRES_PASSWORD", secrets.token_hex(16) + "@" + secrets.token_hex(4)),
-        # Too short to be a generated secret.
-        ("AIRFLOW__API_AUTH__JWT_SECRET", secrets.token_hex(6)),
-        ("_AIRFLOW_WWW_USER_PASSWORD", secrets.token_hex(3)),
-    ],
-)
-def test_guard_rejects_malformed_or_weak_values_without_echoing(name: str, value: str) -> None:
-    env = strong_secret_env()
-    env[name] = value
-    result = run_guard(env)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0
-    assert name in output
-    assert value not in output, "check-secrets.sh printed the rejected value"
 
 
 # --------------------------------------------------------------------------
@@ -955,7 +463,7 @@ def _as_compose_would_read(text: str) -> str:
     def value(match: re.Match) -> str:
         return "x" * 24 if match["op"] in (":?", "?") else (match["arg"] if match["op"] else "")
 
-    interpolated = _REF_RE.sub(value, text).replace("$$", "$")
+    interpolated = REF_RE.sub(value, text).replace("$$", "$")
     data = yaml.safe_load(interpolated)
     return yaml.safe_dump(
         {k: v for k, v in data.items() if not k.startswith("x-")}, allow_unicode=True
@@ -965,13 +473,13 @@ def _as_compose_would_read(text: str) -> str:
 def test_compose_file_is_valid_against_the_compose_specification() -> None:
     from compose_spec import PyCompose
 
-    parsed = PyCompose.from_yaml(_as_compose_would_read(_compose_text()))
+    parsed = PyCompose.from_yaml(_as_compose_would_read(compose_text()))
     assert set(parsed.service_names()) == EXPECTED_SERVICES | CELERY_SERVICES
 
 
 def test_the_specification_check_catches_an_invalid_file() -> None:
     from compose_spec import PyCompose
 
-    broken = _compose_text().replace("interval: 10s", "interval: every ten seconds", 1)
+    broken = compose_text().replace("interval: 10s", "interval: every ten seconds", 1)
     with pytest.raises(ValueError, match="duration"):
         PyCompose.from_yaml(_as_compose_would_read(broken))
