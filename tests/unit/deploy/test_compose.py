@@ -383,6 +383,71 @@ def test_guard_covers_every_secret_the_compose_file_reads(compose: dict) -> None
 
 
 # --------------------------------------------------------------------------
+# published ports: loopback unless configured
+# --------------------------------------------------------------------------
+
+BIND_PREFIX = "${HRSS_BIND_ADDRESS:-127.0.0.1}:"
+# (service, container port) of everything the stack publishes on the host.
+PUBLISHED = {("airflow-apiserver", "8080"), ("warehouse-db", "5432"), ("metabase", "3000")}
+
+
+def host_ip(entry: str | dict) -> str | None:
+    """The host address a `ports:` entry binds to; None = every interface."""
+    if isinstance(entry, dict):
+        return entry.get("host_ip")
+    if entry.startswith("["):  # [IPv6]:host:container
+        return entry[1:].partition("]")[0]
+    parts = entry.split(":")
+    return parts[0] if len(parts) == 3 else None
+
+
+def exposed_ports(text: str) -> list[str]:
+    """Entries of a compose text that, with no .env, publish beyond 127.0.0.1."""
+    data = yaml.safe_load(_as_compose_would_read(text))
+    exposed = []
+    for name, svc in data["services"].items():
+        if svc.get("network_mode") == "host":
+            exposed.append(f"{name}: network_mode host")
+        exposed += [f"{name}: {p}" for p in svc.get("ports", []) if host_ip(p) != "127.0.0.1"]
+    return exposed
+
+
+def test_every_published_port_binds_to_loopback_by_default(services: dict) -> None:
+    assert exposed_ports(compose_text()) == []
+    published = {
+        (name, str(entry).rsplit(":", 1)[1])
+        for name, svc in services.items()
+        for entry in svc.get("ports", [])
+    }
+    assert published == PUBLISHED
+
+
+def test_one_variable_sets_the_bind_address_of_every_port(services: dict) -> None:
+    entries = [str(p) for svc in services.values() for p in svc.get("ports", [])]
+    assert len(entries) == len(PUBLISHED)
+    for entry in entries:
+        assert entry.startswith(BIND_PREFIX), entry
+
+
+@pytest.mark.parametrize(
+    ("entry", "reported"),
+    [
+        ("8080:8080", "8080:8080"),  # every interface
+        ("8080", "8080"),  # a random host port, every interface
+        ("0.0.0.0:8080:8080", "0.0.0.0:8080:8080"),
+        ("${HRSS_BIND_ADDRESS:-0.0.0.0}:8080:8080", "0.0.0.0:8080:8080"),  # unsafe default
+    ],
+)
+def test_the_port_check_catches_an_exposed_port(entry: str, reported: str) -> None:
+    apiserver = f'"{BIND_PREFIX}${{AIRFLOW_API_HOST_PORT:-8080}}:8080"'
+    text = compose_text()
+    assert text.count(apiserver) == 1
+    assert exposed_ports(text.replace(apiserver, f'"{entry}"')) == [
+        f"airflow-apiserver: {reported}"
+    ]
+
+
+# --------------------------------------------------------------------------
 # the BI side: PostgreSQL warehouse and Metabase
 # --------------------------------------------------------------------------
 
