@@ -3,8 +3,9 @@
 #
 # docker compose's ${VAR:?} interpolation already rejects *unset or empty*
 # secrets before any container exists; this script is the second gate, run by
-# the airflow-init service before it touches the metadata database, and it
-# also catches the values people copy from tutorials ("airflow", "admin", ...).
+# the one-shot check-secrets service that every service receiving a secret (and
+# Metabase) waits for, and it also catches the values people copy from
+# tutorials ("airflow", "admin", ...).
 #
 # It reports every offending variable by NAME and never prints a value, so its
 # output is safe to keep in CI logs and `docker compose logs`.

@@ -4,6 +4,7 @@ Compose Specification. There is no Docker engine in CI, so they work on the file
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
@@ -41,7 +42,9 @@ AIRFLOW_SERVICES = frozenset(
 BI_SERVICES = frozenset({"warehouse-db", "metabase", "metabase-init"})
 # Profile celery: the broker (the worker is an Airflow service).
 CELERY_SERVICES = frozenset({"redis", "airflow-worker"})
-EXPECTED_SERVICES = AIRFLOW_SERVICES | {"postgres", "redis"} | BI_SERVICES
+# The one-shot that runs docker/check-secrets.sh before anything holding a secret starts.
+GATE = "check-secrets"
+EXPECTED_SERVICES = AIRFLOW_SERVICES | {"postgres", "redis", GATE} | BI_SERVICES
 LONG_RUNNING_AIRFLOW_SERVICES = AIRFLOW_SERVICES - {"airflow-init"}
 EXPECTED_COMMANDS = {
     "airflow-apiserver": "api-server",
@@ -157,8 +160,8 @@ def test_every_airflow_service_merges_the_common_anchor() -> None:
 
 def test_only_airflow_services_run_the_project_image(services: dict) -> None:
     using_image = {name for name, svc in services.items() if svc.get("image") == PROJECT_IMAGE}
-    # metabase-init runs a script baked into the project image.
-    assert using_image == AIRFLOW_SERVICES | {"metabase-init"}
+    # metabase-init and the secrets gate run scripts baked into the project image.
+    assert using_image == AIRFLOW_SERVICES | {"metabase-init", GATE}
 
 
 @pytest.mark.parametrize("name", sorted(AIRFLOW_SERVICES))
@@ -310,10 +313,9 @@ def test_long_running_airflow_services_have_healthchecks(name: str, services: di
     assert healthcheck_text(services[name]).strip(), f"{name} has no healthcheck"
 
 
-def test_airflow_init_gates_on_secrets_then_migrates_creates_admin_and_pool(services: dict) -> None:
+def test_airflow_init_migrates_creates_admin_and_pool(services: dict) -> None:
     script = command_text(services["airflow-init"])
     steps = [
-        "check-secrets.sh",
         "airflow db migrate",
         "airflow users create",
         POOL_COMMAND,
@@ -323,7 +325,7 @@ def test_airflow_init_gates_on_secrets_then_migrates_creates_admin_and_pool(serv
         assert step in script, f"airflow-init does not run {step!r}"
         positions.append(script.index(step))
     assert positions == sorted(positions), (
-        "airflow-init must check secrets first, then migrate, user, pool"
+        "airflow-init must migrate first, then create the user, then the pool"
     )
     assert "set -e" in script, "airflow-init must stop at the first failing step"
     assert "|| true" not in script, "airflow-init must not swallow failures"
@@ -370,6 +372,54 @@ def test_secret_like_environment_entries_are_required_references(compose: dict) 
                 f"{owner}: {key} reads {m['name']}, not a guarded secret"
             )
     assert checked >= len(REQUIRED_SECRETS)
+
+
+def ungated(services: dict) -> set[str]:
+    """Services that may start before the secrets gate has passed. Every service that
+    receives a secret must wait for it, and so must Metabase: until metabase-init has
+    run, its setup page belongs to whoever reaches it first."""
+    must_wait = {"metabase"} | {
+        name
+        for name, svc in services.items()
+        if name != GATE and {ref[0] for ref in all_refs(svc)} & set(REQUIRED_SECRETS)
+    }
+    return {
+        name
+        for name in must_wait
+        if depends_on(services[name]).get(GATE) != "service_completed_successfully"
+    }
+
+
+def test_nothing_holding_a_secret_starts_before_the_secrets_gate(services: dict) -> None:
+    assert ungated(services) == set()
+    gated = {n for n, svc in services.items() if GATE in depends_on(svc)}
+    assert gated == AIRFLOW_SERVICES | BI_SERVICES | {"postgres"}
+
+
+@pytest.mark.parametrize("condition", [None, "service_started"])
+@pytest.mark.parametrize("name", ["warehouse-db", "metabase", "metabase-init"])
+def test_the_gate_check_catches_a_service_that_does_not_wait(
+    services: dict, name: str, condition: str | None
+) -> None:
+    changed = copy.deepcopy(services)
+    deps = changed[name]["depends_on"]
+    if condition is None:
+        del deps[GATE]
+    else:
+        deps[GATE]["condition"] = condition
+    assert ungated(changed) == {name}
+
+
+def test_the_secrets_gate_runs_the_guard_on_every_secret(services: dict) -> None:
+    gate = services[GATE]
+    assert gate["entrypoint"] == ["bash", f"{PROJECT_ROOT_IN_IMAGE}/docker/check-secrets.sh"]
+    env = env_mapping(gate)
+    assert set(env) == set(REQUIRED_SECRETS)
+    for name, value in env.items():
+        assert _FULL_REQUIRED_REF_RE.match(value)["name"] == name
+    # A one-shot that waits for nothing: depends_on would never see it complete if it
+    # restarted, and it must run before everything else.
+    assert (gate.get("restart"), gate.get("depends_on"), gate.get("ports")) == ("no", None, None)
 
 
 def test_guard_covers_every_secret_the_compose_file_reads(compose: dict) -> None:
@@ -470,7 +520,11 @@ def test_airflow_init_creates_the_bi_role_before_metabase_connects(services: dic
         "python -m hrss_warehouse.publish_postgres ensure-bi-role"
     )
     deps = depends_on(services["metabase-init"])
-    assert deps == {"metabase": "service_healthy", "airflow-init": "service_completed_successfully"}
+    assert deps == {
+        GATE: "service_completed_successfully",
+        "metabase": "service_healthy",
+        "airflow-init": "service_completed_successfully",
+    }
     assert services["metabase-init"].get("restart") == "no"
 
 
