@@ -3,7 +3,7 @@
 #
 # The base tag must match the apache-airflow pin in constraints.txt; a mismatch
 # would make pip up/downgrade Airflow underneath the image's own providers.
-# tests/unit/test_docker_compose.py enforces the match.
+# tests/unit/deploy/test_dockerfile.py enforces the match.
 FROM apache/airflow:3.3.2-python3.11
 
 ENV HRSS_HOME=/opt/hrss \

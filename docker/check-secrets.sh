@@ -3,8 +3,9 @@
 #
 # docker compose's ${VAR:?} interpolation already rejects *unset or empty*
 # secrets before any container exists; this script is the second gate, run by
-# the airflow-init service before it touches the metadata database, and it
-# also catches the values people copy from tutorials ("airflow", "admin", ...).
+# the one-shot check-secrets service that every service receiving a secret (and
+# Metabase) waits for, and it also catches the values people copy from
+# tutorials ("airflow", "admin", ...).
 #
 # It reports every offending variable by NAME and never prints a value, so its
 # output is safe to keep in CI logs and `docker compose logs`.
@@ -13,7 +14,7 @@
 set -uo pipefail
 
 # Variables the stack cannot run safely without. Keep in sync with .env.example
-# and docker-compose.yml (tests/unit/test_docker_compose.py enforces that).
+# and docker-compose.yml (tests/unit/deploy/test_compose.py enforces that).
 REQUIRED_SECRETS=(
   POSTGRES_PASSWORD
   AIRFLOW__CORE__FERNET_KEY

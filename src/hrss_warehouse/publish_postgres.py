@@ -19,7 +19,20 @@ The retired schema is dropped at the start of the next publish, without waiting
 
 The read-only role ``HRSS_PG_BI_ROLE`` (default ``hrss_bi``) gets USAGE on schema
 ``marts`` and SELECT on its tables, nothing else; with ``HRSS_PG_BI_PASSWORD`` set the
-role is created (or its password reset) as a LOGIN role, so a BI tool can connect.
+role is created (or its password reset) as a LOGIN role, so a BI tool can connect, and
+kept within bounds a dashboard cannot argue with:
+
+- its password reaches the server only as a SCRAM-SHA-256 verifier computed here (by
+  libpq), never in SQL text a server log could keep;
+- ``CONNECTION LIMIT`` ``HRSS_PG_BI_CONNECTION_LIMIT`` (default 20) and a default
+  ``statement_timeout`` of ``HRSS_PG_BI_STATEMENT_TIMEOUT`` (default 5min) against
+  runaway queries (the limit holds; the timeout is a default a session may raise);
+- no temporary tables. Every database grants TEMPORARY to PUBLIC, and no role can be
+  denied what PUBLIC holds, so it is revoked from PUBLIC on the warehouse database and
+  granted explicitly to the pipeline's own role (dbt's incremental models and snapshots
+  use temporary tables). Other roles of that database need their own grant, which is why
+  a pipeline has its database to itself. The DSN's user must own the database for this;
+  if the role can still create temporary tables afterwards, the publish fails.
 """
 
 from __future__ import annotations
@@ -40,6 +53,8 @@ log = logging.getLogger(__name__)
 
 SCHEMA, INCOMING, RETIRED = "marts", "marts__incoming", "marts__retired"
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+# A duration as PostgreSQL reads it for a time setting; no unit = milliseconds.
+_DURATION = re.compile(r"^[1-9][0-9]*(us|ms|s|min|h|d)?$")
 # DuckDB column types → PostgreSQL.
 _TYPES = {
     "VARCHAR": "text",
@@ -57,13 +72,31 @@ _TYPES = {
 
 
 def pg_settings() -> dict[str, Any] | None:
+    """Every HRSS_PG_* setting of the publish, read and checked here; None without a DSN."""
     dsn = os.environ.get("HRSS_PG_DSN")
     if not dsn:
         return None
     role = os.environ.get("HRSS_PG_BI_ROLE") or "hrss_bi"
     if not _IDENT.match(role):
         raise ConfigError(f"HRSS_PG_BI_ROLE must be a plain lower-case identifier, not {role!r}")
-    return {"dsn": dsn, "bi_role": role, "bi_password": os.environ.get("HRSS_PG_BI_PASSWORD")}
+    timeout = os.environ.get("HRSS_PG_BI_STATEMENT_TIMEOUT") or "5min"
+    if not _DURATION.match(timeout):
+        raise ConfigError(
+            "HRSS_PG_BI_STATEMENT_TIMEOUT must be a positive PostgreSQL duration such as "
+            f"5min, 300s or 30000ms, not {timeout!r}"
+        )
+    limit = os.environ.get("HRSS_PG_BI_CONNECTION_LIMIT") or "20"
+    if not re.fullmatch(r"[1-9][0-9]{0,5}", limit):
+        raise ConfigError(
+            f"HRSS_PG_BI_CONNECTION_LIMIT must be a positive whole number, not {limit!r}"
+        )
+    return {
+        "dsn": dsn,
+        "bi_role": role,
+        "bi_password": os.environ.get("HRSS_PG_BI_PASSWORD"),
+        "bi_statement_timeout": timeout,
+        "bi_connection_limit": int(limit),
+    }
 
 
 def _pg_type(duckdb_type: str) -> str:
@@ -168,21 +201,52 @@ def _copy_table(source, pg, name: str, from_schema: str = SCHEMA, to_schema: str
     return count
 
 
-def _ensure_role(cur, role: str, password: str) -> None:
+def _ensure_role(cur, options: dict[str, Any]) -> None:
+    """Create the BI role, or bring an existing one back in line (module docstring)."""
+    from psycopg2.extensions import encrypt_password
+
+    role = options["bi_role"]
     cur.execute("select 1 from pg_roles where rolname = %s", [role])
     verb = "alter" if cur.fetchone() else "create"
-    cur.execute(f"{verb} role {role} with login password %s", [password])
+    # libpq salts and hashes the password the way the server would (SASLprep, PBKDF2
+    # with the server's iteration count); the server stores a verifier as it is given.
+    verifier = encrypt_password(options["bi_password"], role, cur.connection, "scram-sha-256")
+    cur.execute(
+        f"{verb} role {role} with login connection limit %s password %s",
+        [options["bi_connection_limit"], verifier],
+    )
+    cur.execute(f"alter role {role} set statement_timeout = %s", [options["bi_statement_timeout"]])
+    _no_temporary_tables(cur, role)
+
+
+def _no_temporary_tables(cur, role: str) -> None:
+    from psycopg2 import sql
+
+    cur.execute("select current_database()")
+    database = sql.Identifier(cur.fetchone()[0])
+    cur.execute(sql.SQL("revoke temporary on database {} from public").format(database))
+    cur.execute(sql.SQL("grant temporary on database {} to current_user").format(database))
+    # Without ownership both statements only warn; the role may also hold TEMPORARY
+    # through another role. Either way it is refused, not left to chance.
+    cur.execute("select has_database_privilege(%s, current_database(), 'TEMPORARY')", [role])
+    if cur.fetchone()[0]:
+        raise PipelineError(
+            f"PostgreSQL role {role} can still create temporary tables: HRSS_PG_DSN must "
+            f"connect as the database's owner, and {role} must not be a member of a role "
+            "that holds TEMPORARY"
+        )
 
 
 def ensure_bi_role(options: dict[str, Any]) -> None:
-    """Create the read-only BI role (or reset its password) before anyone connects with
-    it: ``python -m hrss_warehouse.publish_postgres ensure-bi-role`` (docker-compose's
-    airflow-init runs it, so Metabase can connect before the first publish)."""
+    """Create the read-only BI role (or reset its password and limits) before anyone
+    connects with it: ``python -m hrss_warehouse.publish_postgres ensure-bi-role``
+    (docker-compose's airflow-init runs it, so Metabase can connect before the first
+    publish)."""
 
     if not options.get("bi_password"):
         raise ConfigError("HRSS_PG_BI_PASSWORD is not set: no password for the BI role")
     with _session(options["dsn"]) as pg, pg.cursor() as cur:
-        _ensure_role(cur, options["bi_role"], options["bi_password"])
+        _ensure_role(cur, options)
         # Nothing to read until the first publish creates schema marts.
         pg.commit()
 
@@ -284,7 +348,7 @@ def _swap(pg, options: dict[str, Any]) -> None:
     retired = f"{RETIRED}_{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
     with pg.cursor() as cur:
         if options.get("bi_password"):
-            _ensure_role(cur, role, options["bi_password"])
+            _ensure_role(cur, options)
         cur.execute("select 1 from pg_roles where rolname = %s", [role])
         has_role = cur.fetchone() is not None
         # Waiting on a BI session's lock would stall the run: give up and fail clearly.

@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -40,7 +41,13 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    """``settings`` are extra server settings (``log_statement="all"``); ``hba`` lines go
+    before initdb's trust rules, e.g. to make a role log in with SCRAM. The server log is
+    ``log_file``."""
+
+    def __init__(self, settings: dict[str, str] | None = None, hba: Sequence[str] = ()) -> None:
+        self.settings = settings or {}
+        self.hba = list(hba)
         self.bin = server_bin_dir()
         self.port = _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="hrss-pg-"))
@@ -51,6 +58,10 @@ class PostgresServer:
             self.as_user = ["runuser", "-u", "postgres", "--"]
             shutil.chown(self.root, "postgres", "postgres")
         os.chmod(self.root, 0o755)
+
+    @property
+    def log_file(self) -> Path:
+        return self.root / "server.log"
 
     @property
     def dsn(self) -> str:
@@ -72,14 +83,18 @@ class PostgresServer:
             "--encoding=UTF8",
             "--locale=C.UTF-8",
         )
+        if self.hba:
+            conf = self.data / "pg_hba.conf"
+            conf.write_text("\n".join(self.hba) + "\n" + conf.read_text())
+        options = "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(
             str(self.bin / "pg_ctl"),
             "-D",
             str(self.data),
             "-l",
-            str(self.root / "server.log"),
+            str(self.log_file),
             "-o",
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off{options}",
             "-w",
             "start",
         )

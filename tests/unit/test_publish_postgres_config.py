@@ -25,6 +25,38 @@ def test_the_bi_role_name_is_a_plain_identifier(monkeypatch):
         pg_settings()
 
 
+def test_the_bi_role_limits_default_to_five_minutes_and_twenty_connections(monkeypatch):
+    monkeypatch.setenv("HRSS_PG_DSN", "postgresql://x@db/hrss")
+    monkeypatch.delenv("HRSS_PG_BI_STATEMENT_TIMEOUT", raising=False)
+    monkeypatch.delenv("HRSS_PG_BI_CONNECTION_LIMIT", raising=False)
+    settings = pg_settings()
+    assert (settings["bi_statement_timeout"], settings["bi_connection_limit"]) == ("5min", 20)
+    monkeypatch.setenv("HRSS_PG_BI_STATEMENT_TIMEOUT", "90s")
+    monkeypatch.setenv("HRSS_PG_BI_CONNECTION_LIMIT", "5")
+    settings = pg_settings()
+    assert (settings["bi_statement_timeout"], settings["bi_connection_limit"]) == ("90s", 5)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HRSS_PG_BI_STATEMENT_TIMEOUT", "0"),  # 0 = no timeout at all
+        ("HRSS_PG_BI_STATEMENT_TIMEOUT", "5 minutes"),
+        ("HRSS_PG_BI_STATEMENT_TIMEOUT", "5min'; drop role hrss_bi; --"),
+        ("HRSS_PG_BI_CONNECTION_LIMIT", "0"),
+        ("HRSS_PG_BI_CONNECTION_LIMIT", "-1"),  # PostgreSQL's "no limit"
+        ("HRSS_PG_BI_CONNECTION_LIMIT", "twenty"),
+    ],
+)
+def test_a_bi_limit_that_is_not_a_positive_value_is_refused(monkeypatch, name, value):
+    monkeypatch.setenv("HRSS_PG_DSN", "postgresql://x@db/hrss")
+    for other in ("HRSS_PG_BI_STATEMENT_TIMEOUT", "HRSS_PG_BI_CONNECTION_LIMIT"):
+        monkeypatch.delenv(other, raising=False)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"^{name} must be a positive"):
+        pg_settings()
+
+
 @pytest.mark.parametrize(
     ("duckdb_type", "postgres_type"),
     [

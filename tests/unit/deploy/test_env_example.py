@@ -1,0 +1,96 @@
+"""Static checks of .env.example: every variable docker-compose.yml reads is listed,
+with a comment, and secrets are blank."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.unit.deploy.support import ENV_EXAMPLE, REQUIRED_SECRETS, all_refs
+
+pytestmark = pytest.mark.unit
+
+# Secret-bearing but optional: must be blank in .env.example, may be empty.
+OPTIONAL_SECRETS = ("HRSS_ALERT_URLS", "HRSS_PG_DSN")
+
+APP_SETTINGS = (
+    "HRSS_HOME",
+    "HRSS_LANDING_DIR",
+    "HRSS_CATALOG_DIR",
+    "HRSS_WAREHOUSE",
+    "HRSS_WORK_DIR",
+    "HRSS_ARCHIVE_DIR",
+    "HRSS_REPORT_DIR",
+    "HRSS_AS_OF",
+    "HRSS_DBT_TARGET",
+    "HRSS_ALERT_URLS",
+    "HRSS_PG_DSN",
+    "HRSS_PG_BI_ROLE",
+    "HRSS_PG_BI_PASSWORD",
+    "HRSS_PG_BI_STATEMENT_TIMEOUT",
+    "HRSS_PG_BI_CONNECTION_LIMIT",
+    "HRSS_ALERT_LANGUAGE",
+    "HRSS_ALERT_REMIND_DAYS",
+    "HRSS_ALERT_OVERDUE_WINDOW_DAYS",
+    "HRSS_ALERT_TIMEOUT_S",
+    "HRSS_REPORT_URL",
+)
+
+
+def parse_env_example() -> tuple[dict[str, str], set[str], list[str]]:
+    """Active assignments, commented-out assignments, and raw lines."""
+    lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    active: dict[str, str] = {}
+    commented: set[str] = set()
+    for line in lines:
+        m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", line)
+        if m:
+            assert m[1] not in active, f".env.example assigns {m[1]} twice"
+            active[m[1]] = m[2]
+            continue
+        m = re.match(r"^#\s*([A-Za-z_][A-Za-z0-9_]*)=", line)
+        if m:
+            commented.add(m[1])
+    return active, commented, lines
+
+
+# --------------------------------------------------------------------------
+# .env.example
+# --------------------------------------------------------------------------
+
+
+def test_env_example_defines_every_variable_compose_references(compose: dict) -> None:
+    active, _, _ = parse_env_example()
+    referenced = {name for name, _, _ in all_refs(compose)}
+    missing = referenced - set(active)
+    assert not missing, f".env.example lacks {sorted(missing)}"
+
+
+def test_env_example_leaves_secrets_blank() -> None:
+    active, _, _ = parse_env_example()
+    for name in REQUIRED_SECRETS + OPTIONAL_SECRETS:
+        assert name in active, f".env.example must list {name}"
+        assert active[name].strip() == "", f"{name} must be blank in .env.example"
+
+
+def test_env_example_documents_every_app_setting() -> None:
+    active, commented, _ = parse_env_example()
+    missing = set(APP_SETTINGS) - set(active) - commented
+    assert not missing, f".env.example does not document {sorted(missing)}"
+
+
+def test_env_example_has_a_comment_for_every_variable() -> None:
+    _, _, lines = parse_env_example()
+    assignment = re.compile(r"^#?\s*([A-Za-z_][A-Za-z0-9_]*)=")
+    seen = 0
+    for i, line in enumerate(lines):
+        m = assignment.match(line)
+        if not m:
+            continue
+        seen += 1
+        prev = lines[i - 1].strip() if i > 0 else ""
+        assert prev.startswith("#") and not assignment.match(prev) and prev.strip("# "), (
+            f".env.example line {i + 1} ({m[1]}) needs a descriptive comment line directly above it"
+        )
+    assert seen >= len(REQUIRED_SECRETS) + len(APP_SETTINGS)
