@@ -20,9 +20,19 @@ DOCUMENTS = ROOT / "catalog_sources" / "documents"
 
 # What reaching out of the tree looks like in code: a relative climb out of the repository,
 # the sibling folder the documents came from, or a chain of parents past the root.
-_OUTSIDE = re.compile(
-    r"\.\./shared|\.\./\.\.|parent\s*/\s*[\"']shared[\"']|ROOT\.parent|parents\[[3-9]\]"
-)
+_OUTSIDE = re.compile(r"\.\./shared|\.\./\.\.|parent\s*/\s*[\"']shared[\"']|ROOT\.parent")
+_PARENTS = re.compile(r"__file__\)\.resolve\(\)\.parents\[(\d+)\]")
+
+
+def _reaches_out(relative: Path, line: str) -> bool:
+    """True for a line naming a path outside the tree; ``Path(__file__).parents[k]`` is
+    outside once k reaches the file's depth (a file two folders down may climb 2: the root)."""
+    climb = _PARENTS.search(line)
+    return bool(_OUTSIDE.search(line)) or (
+        climb is not None and int(climb[1]) >= len(relative.parts)
+    )
+
+
 _CODE = (".py", ".sh", ".toml", ".yml", ".yaml", ".cfg", ".sql", ".ini")
 
 
@@ -47,7 +57,7 @@ def test_no_tracked_code_reaches_outside_the_repository():
         for path in files
         if path.is_file()
         for number, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1)
-        if _OUTSIDE.search(line)
+        if _reaches_out(path.relative_to(ROOT), line)
     ]
     assert offending == []
 
@@ -57,6 +67,10 @@ def test_the_pattern_catches_what_the_old_tests_did():
     assert _OUTSIDE.search('DOCS = ROOT.parent / "shared" / "seeds"')
     assert _OUTSIDE.search("see ../shared/seeds/003_a48a57afb8347c84.txt")
     assert not _OUTSIDE.search('DOCS = ROOT / "catalog_sources" / "documents"')
+    climb = "ROOT = Path(__file__).resolve().parents[{}]"
+    assert _reaches_out(Path("tests/unit/test_x.py"), climb.format(3))
+    assert not _reaches_out(Path("tests/unit/test_x.py"), climb.format(2))
+    assert not _reaches_out(Path("tests/unit/deploy/support.py"), climb.format(3))
 
 
 def test_every_cited_document_is_in_the_repository():

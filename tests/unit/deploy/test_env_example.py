@@ -35,7 +35,16 @@ APP_SETTINGS = (
     "HRSS_ALERT_OVERDUE_WINDOW_DAYS",
     "HRSS_ALERT_TIMEOUT_S",
     "HRSS_REPORT_URL",
+    "HRSS_REPORT_FONT",
+    "HRSS_MAX_FILE_MB",
+    "HRSS_PARSE_TIMEOUT_S",
+    "HRSS_PARSE_MEMORY_MB",
+    "HRSS_PARSE_ATTEMPTS",
+    "HRSS_LANDING_SETTLE_S",
 )
+# Set in .env.example for running outside Docker only (by-hand dbt runs; the image has its
+# own fonts; compose builds its own DSN from WAREHOUSE_DB_PASSWORD): not passed on.
+OUTSIDE_DOCKER_ONLY = ("HRSS_PG_PASSWORD", "HRSS_PG_SSLMODE", "HRSS_FONT_DIRS", "HRSS_PG_DSN")
 
 
 def parse_env_example() -> tuple[dict[str, str], set[str], list[str]]:
@@ -94,3 +103,17 @@ def test_env_example_has_a_comment_for_every_variable() -> None:
             f".env.example line {i + 1} ({m[1]}) needs a descriptive comment line directly above it"
         )
     assert seen >= len(REQUIRED_SECRETS) + len(APP_SETTINGS)
+
+
+def test_every_active_setting_in_env_example_reaches_the_stack(compose: dict) -> None:
+    # A limit set in .env that compose never passes on would be silently ignored.
+    active, _, _ = parse_env_example()
+    referenced = {name for name, _, _ in all_refs(compose)}
+    ignored = {
+        name
+        for name in active
+        if name.startswith("HRSS_") and name not in referenced and name not in OUTSIDE_DOCKER_ONLY
+    }
+    assert not ignored, (
+        f"set in .env.example but never passed by docker-compose.yml: {sorted(ignored)}"
+    )
