@@ -3,6 +3,8 @@
 SHELL := /bin/bash
 
 PYTHON ?= python3
+# Processes make test runs the suite on (2 = the CI machine's cores; 1 = one after another).
+TEST_WORKERS ?= 2
 VENV   := .venv
 BIN    := $(VENV)/bin
 # The stamp records which pyproject/constraints the venv was built from, so an
@@ -27,8 +29,10 @@ run: setup ## Run the hrss_nightly DAG once through Airflow on the sample files 
 	@# The sample files are complete however new their checkout is: no settle time.
 	HRSS_LANDING_SETTLE_S=$${HRSS_LANDING_SETTLE_S:-0} $(BIN)/hrss run
 
-test: setup system-packages lint ## Lint, then run the whole test suite (unit + integration: Airflow, dbt build, GX, PostgreSQL)
-	$(BIN)/python -m pytest
+test: setup system-packages lint ## Lint, then run the whole test suite (unit + integration: Airflow, dbt build, GX, PostgreSQL) on TEST_WORKERS processes
+	@# A run is single-threaded Python most of the time: two workers use two cores. Each
+	@# file stays on one worker, so module fixtures (a warehouse built once) are shared.
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 system-packages: ## Install the Debian packages tests need where missing (postgresql, chromium, fonts-noto-cjk)
 	@scripts/system-packages.sh test

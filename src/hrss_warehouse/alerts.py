@@ -11,7 +11,7 @@ Events (``raw.alert_events``), each once:
   (plan, indicator, region, status) transition (``raw.alert_state`` remembers the last
   status); ``recovery`` when it comes back to on_track, compliant or achieved;
 - ``release_overdue``: the latest figure the release calendar expected is overdue;
-- ``batch_quarantined``: a delivered file validation quarantined whole (this run),
+- ``batch_quarantined``: a delivered file validation quarantined whole (once per file),
   also one that had bad rows before it failed a critical rule;
 - ``material_revision``: a published figure revised beyond ``revision_tolerance``;
 - ``pipeline_failure``: a task failed (sent at once by the Airflow failure notifier,
@@ -159,7 +159,7 @@ def evaluate(settings: Settings, batch_id: str | None = None) -> dict[str, Any]:
                 ]
         events += [
             e
-            for e in _overdue_releases(con) + quarantined_files(con, batch_id) + _revisions(con)
+            for e in _overdue_releases(con) + quarantined_files(con) + _revisions(con)
             if e["event_key"] not in sent_keys
         ]
         spooled = _spooled_failures(settings)
@@ -297,9 +297,11 @@ def overdue_window_days() -> int:
     return int(text)
 
 
-def quarantined_files(con, batch_id: str) -> list[dict]:
-    """Files of this batch validation quarantined whole: the published warehouse did
-    not change for them, and the department has to send them again.
+def quarantined_files(con) -> list[dict]:
+    """Files validation quarantined whole: the published warehouse did not change for
+    them, and the department has to send them again. Every such file, whichever run
+    validated it (a run killed after its ingest leaves the validation to the next):
+    ``evaluate`` drops those whose event_key was already raised.
 
     Known by their rows quarantined as ``batch_validation_failed``, not by the ledger's
     first_error: a file that also had bad rows keeps the first of those there. The
@@ -310,7 +312,7 @@ def quarantined_files(con, batch_id: str) -> list[dict]:
         with failed as (
             select file_sha256, arg_min(message_zh, row_number) as first_reason
             from raw.quarantined_rows
-            where batch_id = ? and reason_code = 'batch_validation_failed'
+            where reason_code = 'batch_validation_failed'
             group by file_sha256
         )
         select ledger.file_name, ledger.file_sha256, ledger.rows_in,
@@ -320,10 +322,9 @@ def quarantined_files(con, batch_id: str) -> list[dict]:
             end as first_error
         from raw.file_ledger as ledger
         inner join failed on ledger.file_sha256 = failed.file_sha256
-        where ledger.batch_id = ? and ledger.status = 'quarantined'
+        where ledger.status = 'quarantined'
         order by ledger.file_name
         """,
-        [batch_id, batch_id],
     )
     return [
         {

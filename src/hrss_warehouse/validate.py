@@ -303,20 +303,40 @@ def domain_verdicts(rows, earlier, derivations, module) -> dict:
     }
 
 
+# Rows of every file loaded but not yet judged: this run's, and those of a run killed
+# between its ingest and its validation (the ledger's validated_at is still null).
+UNVALIDATED_SQL = """
+select observations.*
+from raw.observations as observations
+inner join raw.file_ledger as ledger on observations.file_sha256 = ledger.file_sha256
+where ledger.validated_at is null
+order by observations.file_name, observations.row_number
+"""
+NOTHING_TO_JUDGE_SQL = """
+update raw.file_ledger as ledger set validated_at = ?
+where ledger.validated_at is null
+    and not exists (
+        select 1 from raw.observations as o where o.file_sha256 = ledger.file_sha256
+    )
+"""
+
+
 def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
-    """Validate what this run landed, one delivered file at a time.
+    """Validate every loaded file not yet validated, one delivered file at a time.
 
     A file is the unit a department delivers, so it is the unit quarantined: a
     critical failure moves all of that file's rows to quarantine and leaves the
-    other files of the night untouched.
+    other files of the night untouched. Results, flags and quarantine belong to the
+    delivery (the file's own batch), and the ledger's validated_at is set in the same
+    transaction, so a kill leaves each file either judged or not, never half.
     """
-    with workdb.connect(settings.work_db, read_only=True) as con:
-        frame = con.execute(
-            "select * from raw.observations where batch_id = ? order by file_name, row_number",
-            [batch_id],
-        ).df()
+    with workdb.connect(settings.work_db) as con:  # read-write: may add validated_at
+        # A file with no loaded row (refused, or every row quarantined at parse) has
+        # nothing to judge: mark it, so validated_at null means "rows not yet judged".
+        con.execute(NOTHING_TO_JUDGE_SQL, [datetime.now(UTC).replace(tzinfo=None)])
+        frame = con.execute(UNVALIDATED_SQL).df()
     if frame.empty:
-        log.info("batch %s landed no rows: nothing to validate", batch_id)
+        log.info("batch %s: no loaded file awaits validation", batch_id)
         return {"suite": "raw_observations", "files": []}
 
     catalog = Catalog.load(settings.catalog_dir)
@@ -338,12 +358,17 @@ def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
         usual = _usual_row_count(settings, str(sha), str(name), module.ROW_COUNT_TOLERANCE)
         outcome = run_suite(context, module, rows, {**params, "usual_row_count": usual})
         quarantined = bool(outcome.critical_failures)
+        delivery = str(rows.at[0, "batch_id"])
         with workdb.connect(settings.work_db) as con:
             con.begin()
-            _record(con, batch_id, outcome)
+            _record(con, delivery, outcome)
+            con.execute(
+                "update raw.file_ledger set validated_at = ? where file_sha256 = ?",
+                [datetime.now(UTC).replace(tzinfo=None), str(sha)],
+            )
             if quarantined:
                 reasons = _row_messages(rows, verdicts, outcome, "critical")
-                _quarantine_file(con, batch_id, str(sha), outcome, _by_key(rows, reasons))
+                _quarantine_file(con, delivery, str(sha), outcome, _by_key(rows, reasons))
             else:
                 flags = _row_messages(rows, verdicts, outcome, "warning")
                 if usual and any(
@@ -356,7 +381,7 @@ def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
                     )
                     for i in rows.index:
                         flags.setdefault(i, []).append(("row_count_unusual", note))
-                _flag_rows(con, batch_id, rows, flags)
+                _flag_rows(con, delivery, rows, flags)
             con.commit()
         files.append({"file_name": name, "quarantined": quarantined, **outcome.as_dict()})
     return {"suite": module.SUITE_NAME, "files": files}

@@ -73,6 +73,10 @@ alter table raw.file_ledger add column if not exists missing_cells integer;
 alter table raw.file_ledger add column if not exists notes varchar;
 -- Parse attempts spent on the file (a timeout or memory kill is tried again later).
 alter table raw.file_ledger add column if not exists attempts integer;
+-- When validation judged the file's rows (null: not yet; validate_batch takes every such
+-- file, so rows of a run killed before its validation are judged by the next run). A
+-- file with no loaded row is marked by the next validation too: nothing to judge.
+alter table raw.file_ledger add column if not exists validated_at timestamp;
 alter table raw.observations add column if not exists sheet_name varchar;
 alter table raw.observations add column if not exists column_label varchar;
 alter table raw.quarantined_rows add column if not exists sheet_name varchar;
@@ -161,8 +165,23 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
+    unmarked = _lacks_column(con, "file_ledger", "validated_at")
     con.execute(RAW_DDL)
+    if unmarked:
+        # A database from before the column: its files were validated by the run that
+        # loaded them (validation ran in the same run then).
+        con.execute("update raw.file_ledger set validated_at = received_at")
     return con
+
+
+def _lacks_column(con, table: str, column: str) -> bool:
+    """True when raw.<table> exists without <column> (an older working database)."""
+    found = con.execute(
+        "select count(*) filter (where column_name = ?), count(*) from information_schema.columns "
+        "where table_schema = 'raw' and table_name = ?",
+        [column, table],
+    ).fetchone()
+    return bool(found and found[1] and not found[0])
 
 
 def settled_hashes(path: Path) -> set[str]:

@@ -48,6 +48,40 @@ def mart_snapshot(db: Path, *, without: tuple[str, ...] = ()) -> dict[str, list[
         }
 
 
+# Columns that say which run or delivery wrote a row (its batch, its clock), not what the
+# data is: two clean runs on the same files differ only there.
+RUN_IDENTITY = (
+    "batch_id",
+    "received_at",
+    "detected_at",
+    "delivered_at",
+    "last_attempt_at",
+    "alert_event_id",
+    "alert_delivery_id",
+    "valid_from_at",  # dbt snapshot time of the catalog row
+    "valid_to_at",
+)
+
+
+def run_free_snapshot(db: Path) -> dict[str, list[tuple]]:
+    """Every published table's rows without RUN_IDENTITY columns, sorted: equal snapshots
+    of two warehouses mean the same figures, progress and alerts."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        columns: dict[str, list[str]] = {}
+        for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'marts' order by table_name, ordinal_position"
+        ).fetchall():
+            if column not in RUN_IDENTITY:
+                columns.setdefault(table, []).append(f'"{column}"')
+        return {
+            table: con.execute(
+                f"select {', '.join(names)} from marts.{table} order by all"
+            ).fetchall()
+            for table, names in columns.items()
+        }
+
+
 @contextmanager
 def deployment_env(**settings: object) -> Iterator[None]:
     """Run pipeline steps in process as a deployment would: settings from the ``HRSS_*``

@@ -522,7 +522,8 @@ def test_a_file_with_bad_rows_that_fails_validation_is_still_announced(tmp_path)
         ("partial.csv", "run-2", "partially_loaded", "第5行 …", [(5, "period_invalid", "…")]),
         # Every row bad at load: the run summary names it; no validation failed.
         ("empty.csv", "run-2", "quarantined", "第2行 …", [(2, "indicator_unknown", "…")]),
-        # Quarantined whole the night before: announced then.
+        # Quarantined whole the night before: listed again; evaluate drops it, its
+        # event_key having been raised then.
         ("old.csv", "run-1", "quarantined", failed, [(2, "batch_validation_failed", "…")]),
     ]
     with workdb.connect(settings.work_db) as con:
@@ -538,9 +539,10 @@ def test_a_file_with_bad_rows_that_fails_validation_is_still_announced(tmp_path)
                 "reason_code, message_zh, quarantined_at) values (?, ?, ?, ?, ?, ?, ?)",
                 [[batch, f"sha-{name}", name, n, code, text, now] for n, code, text in rows],
             )
-        found = quarantined_files(con, "run-2")
+        found = quarantined_files(con)
     assert [(e["file_name"], e["first_error"], e["event_key"]) for e in found] == [
         ("mixed.csv", "文件“mixed.csv”第2行 所在" + failed, "batch_quarantined|sha-mixed.csv"),
+        ("old.csv", failed, "batch_quarantined|sha-old.csv"),
         ("rate.csv", failed, "batch_quarantined|sha-rate.csv"),
     ]
     assert {e["severity"] for e in found} == {"high"}
