@@ -64,8 +64,14 @@ def test_files_a_killed_run_loaded_are_validated_by_the_next(tmp_path):
     )
     shutil.copy(SAMPLE / sorted(p.name for p in SAMPLE.glob("01_*"))[0], landing)
     (landing / "空表.csv").write_text("指标名称,地区,统计期,数值\n", "utf-8")  # no row to judge
+    # What a parse killed with its run leaves: the child's stderr and half a spool.
+    spool = tmp_path / "work" / "spool"
+    spool.mkdir(parents=True)
+    for suffix in ("err", "csv"):
+        (spool / f"{'ab' * 32}.4242.{suffix}").write_text("half", "utf-8")
     with deployment_env(landing_dir=landing, warehouse=tmp_path / "hrss.duckdb"):
         pipeline.ingest({}, pipeline.discover({}), "killed-run")
+        assert list(spool.iterdir()) == []  # the next ingest clears it
         judged = pipeline.validate_batch({}, "next-run")
         again = pipeline.validate_batch({}, "the-run-after")
     verdicts = {f["file_name"]: f["quarantined"] for f in judged["files"]}

@@ -424,6 +424,9 @@ def ingest_files(
     today = datetime.now(UTC).date()
     summary: list[dict[str, object]] = []
     with workdb.connect(settings.work_db) as con:
+        # The open working DB is DuckDB's one writer: no other ingest is parsing now, so
+        # whatever the spool holds was left by a run killed mid-parse.
+        _clear_spool(settings.work_dir / "spool")
         for index, item in enumerate(files, start=1):
             landed = Landed(**item)  # type: ignore[arg-type]
             attempts = _previous_attempts(con, landed.sha256)
@@ -447,6 +450,16 @@ def ingest_files(
         "rows_loaded": sum(int(f["rows_loaded"]) for f in summary),
         "rows_quarantined": sum(int(f["rows_quarantined"]) for f in summary),
     }
+
+
+def _clear_spool(spool_dir: Path) -> None:
+    """Delete what killed parses left in ``spool_dir`` (a child's observations, answer
+    and stderr, named by sha256 and pid); the caller makes sure no parse is running."""
+    leftovers = [p for p in spool_dir.glob("*") if p.is_file()] if spool_dir.is_dir() else []
+    for leftover in leftovers:
+        leftover.unlink(missing_ok=True)
+    if leftovers:
+        log.info("removed %d file(s) a killed run left in %s", len(leftovers), spool_dir)
 
 
 def _previous_attempts(con, digest: str) -> int | None:

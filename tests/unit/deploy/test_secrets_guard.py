@@ -120,6 +120,9 @@ def test_guard_reports_every_bad_secret_at_once() -> None:
         ("AIRFLOW__API_AUTH__JWT_SECRET", secrets.token_hex(6)),
         ("_AIRFLOW_WWW_USER_PASSWORD", secrets.token_hex(3)),
     ],
+    # Ids by name: the values are random, and pytest-xdist's workers must collect the
+    # same test ids.
+    ids=["fernet-not-a-key", "password-url-reserved", "jwt-too-short", "admin-too-short"],
 )
 def test_guard_rejects_malformed_or_weak_values_without_echoing(name: str, value: str) -> None:
     env = strong_secret_env()
