@@ -201,7 +201,12 @@ def _read_summary(path: Path) -> dict | None:
 
 
 def print_summary(settings: Settings, summary: dict) -> None:
-    from hrss_warehouse.scorecard import read_scorecard, read_waiting, render_table, render_waiting
+    from hrss_warehouse.report.scorecard import (
+        read_scorecard,
+        read_waiting,
+        render_table,
+        render_waiting,
+    )
 
     ingest = summary.get("ingest") or {}
     checked = {f["file_name"]: f for f in (summary.get("batch_validation") or {}).get("files", [])}
@@ -308,7 +313,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from hrss_warehouse.scorecard import read_scorecard, read_waiting, render, render_waiting
+    from hrss_warehouse.report.scorecard import read_scorecard, read_waiting, render, render_waiting
 
     settings = _settings(args)
     print(render(read_scorecard(settings.warehouse, args.plan), args.format))
@@ -319,8 +324,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_import(args: argparse.Namespace) -> int:
-    from hrss_warehouse.catalog_import import import_plan_table
-    from hrss_warehouse.plan_table import PlanTableError
+    from hrss_warehouse.catalog.importer import import_plan_table
+    from hrss_warehouse.catalog.plan_table import PlanTableError
 
     settings = _settings(args)
     try:

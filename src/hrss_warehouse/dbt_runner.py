@@ -79,7 +79,7 @@ def dbt_env(settings: Settings, marts_schema: str | None = None) -> dict[str, st
         }
     )
     if settings.dbt_target == "postgres" and (dsn := os.environ.get("HRSS_PG_DSN")):
-        from hrss_warehouse.postgres_target import dbt_profile_env
+        from hrss_warehouse.publish.postgres_dbt import dbt_profile_env
 
         # The run's one connection setting also drives dbt's profile.
         env.update(dbt_profile_env(dsn))
@@ -155,8 +155,8 @@ def build(settings: Settings) -> dict[str, object]:
 def _build_on_postgres(settings: Settings, alert_mart_only: bool = False) -> dict[str, object]:
     """Build on the server into the incoming schema and copy the result back for the
     audit (see postgres_target)."""
-    from hrss_warehouse import postgres_target
-    from hrss_warehouse.publish_postgres import INCOMING
+    from hrss_warehouse.publish import postgres_dbt as postgres_target
+    from hrss_warehouse.publish.postgres import INCOMING
 
     dsn = postgres_target.required_options()["dsn"]
     if alert_mart_only:

@@ -34,7 +34,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from hrss_warehouse.catalog import Catalog
+from hrss_warehouse.catalog.names import Catalog
 from hrss_warehouse.ingest.normalize import (
     RowProblem,
     canonical_column,

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from hrss_warehouse import workdb
-from hrss_warehouse.catalog import Catalog
+from hrss_warehouse.catalog.names import Catalog
 from hrss_warehouse.config import Settings
 from hrss_warehouse.ingest.landing import Landed, scan
 from hrss_warehouse.ingest.layout import read_sheet
