@@ -1,4 +1,4 @@
-"""Unit tests for hrss_warehouse.ingest.load.parse_file and landing.sha256_of.
+"""Unit tests for hrss_warehouse.ingest.parse.parse_file and landing.sha256_of.
 
 Landing files are written into pytest's tmp_path and parsed against the real catalog
 (<repo>/seeds). Nothing here touches DuckDB (no discover / ingest_files).
@@ -15,7 +15,7 @@ import pytest
 
 from hrss_warehouse.catalog.names import Catalog
 from hrss_warehouse.ingest.landing import sha256_of
-from hrss_warehouse.ingest.load import FileResult, parse_file
+from hrss_warehouse.ingest.parse import FileResult, parse_file
 
 pytestmark = pytest.mark.unit
 

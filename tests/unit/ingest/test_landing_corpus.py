@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hrss_warehouse.catalog.names import Catalog
-from hrss_warehouse.ingest.load import parse_file
+from hrss_warehouse.ingest.parse import parse_file
 from tests.corpus.cases import CASES
 
 pytestmark = pytest.mark.unit

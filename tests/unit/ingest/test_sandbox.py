@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hrss_warehouse.catalog.names import Catalog
-from hrss_warehouse.ingest.load import parse_file
+from hrss_warehouse.ingest.parse import parse_file
 from hrss_warehouse.ingest.readers import Limits
 from hrss_warehouse.ingest.sandbox import parse_isolated, read_spool
 from tests.corpus.cases import CASES
