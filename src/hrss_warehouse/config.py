@@ -98,6 +98,16 @@ def font_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
     return [Path(p).expanduser() for p in parts if p]
 
 
+def alert_overdue_window_days(environ: Mapping[str, str] | None = None) -> int:
+    """HRSS_ALERT_OVERDUE_WINDOW_DAYS (default 365): how far back an overdue release
+    is still worth an alert; the report marks overdue releases by the same window."""
+    env = os.environ if environ is None else environ
+    text = env.get("HRSS_ALERT_OVERDUE_WINDOW_DAYS") or "365"
+    if not text.isdigit():
+        raise ConfigError(f"HRSS_ALERT_OVERDUE_WINDOW_DAYS must be a number of days, not {text!r}")
+    return int(text)
+
+
 def _positive_int(name: str, text: str | None, default: int, *, minimum: int = 1) -> int:
     if text is None:
         return default
@@ -211,6 +221,16 @@ class Settings:
     @property
     def expectations_dir(self) -> Path:
         return self.home / "expectations"
+
+    @property
+    def data_docs_index(self) -> Path:
+        # GX's file context is rooted at the work dir (quality/gx.py: gx_context).
+        return self.work_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+    @property
+    def dbt_docs_index(self) -> Path:
+        # Beside the report, which links it (dbt_runner.generate_docs writes it).
+        return self.report_dir / "dbt_docs" / "index.html"
 
     @property
     def as_of_date(self) -> date | None:

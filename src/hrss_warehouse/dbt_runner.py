@@ -184,15 +184,11 @@ def build_alert_mart(settings: Settings) -> dict[str, object]:
     return {"summary": _done(lines)}
 
 
-def docs_index(settings: Settings) -> Path:
-    return settings.report_dir / "dbt_docs" / "index.html"
-
-
 def generate_docs(settings: Settings) -> dict[str, object]:
     """dbt docs for this run's warehouse (models, columns, tests, lineage, exposures) as
     one self-contained page beside the report (``dbt docs generate --static``)."""
     run_dbt(settings, "docs", "generate", "--static")
-    target = docs_index(settings)
+    target = settings.dbt_docs_index
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(run_project_dir(settings) / "target" / "static_index.html", target)
     log.info("dbt docs: %s", target)

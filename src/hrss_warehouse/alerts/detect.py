@@ -26,14 +26,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from hrss_warehouse import workdb
-from hrss_warehouse.config import Settings
-from hrss_warehouse.errors import ConfigError
+from hrss_warehouse.config import Settings, alert_overdue_window_days
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +273,7 @@ def _overdue_releases(con) -> list[dict]:
             and release.due_date >= release.run_date - to_days(?)
         order by release.indicator_code, release.region_code
         """,
-        [overdue_window_days()],
+        [alert_overdue_window_days()],
     )
     return [
         {
@@ -286,15 +284,6 @@ def _overdue_releases(con) -> list[dict]:
         }
         for r in rows
     ]
-
-
-def overdue_window_days() -> int:
-    """HRSS_ALERT_OVERDUE_WINDOW_DAYS (default 365): how far back an overdue release
-    is still worth an alert."""
-    text = os.environ.get("HRSS_ALERT_OVERDUE_WINDOW_DAYS") or "365"
-    if not text.isdigit():
-        raise ConfigError(f"HRSS_ALERT_OVERDUE_WINDOW_DAYS must be a number of days, not {text!r}")
-    return int(text)
 
 
 def quarantined_files(con) -> list[dict]:

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from hrss_warehouse.report.scorecard import fmt_number, fmt_percent
+from hrss_warehouse.formatting import fmt_number, fmt_percent
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
 SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低", None: "—"}

@@ -18,7 +18,6 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -77,12 +76,8 @@ def gx_context(settings: Settings) -> AbstractDataContext:
     import great_expectations as gx
 
     # A file context under the work dir: it holds the suites, validation results
-    # and the Data Docs site rebuilt every run.
+    # and the Data Docs site rebuilt every run (Settings.data_docs_index).
     return gx.get_context(mode="file", project_root_dir=str(settings.work_dir))
-
-
-def data_docs_index(settings: Settings) -> Path:
-    return settings.work_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 def _dates_to_iso(frame: pd.DataFrame) -> pd.DataFrame:
@@ -564,4 +559,4 @@ def validate_marts(settings: Settings, batch_id: str) -> dict[str, Any]:
             "marts failed critical expectations, not publishing: "
             + "; ".join(f"{f['expectation_type']}({f['column']})" for f in critical)
         )
-    return {"suites": [o.as_dict() for o in outcomes], "data_docs": str(data_docs_index(settings))}
+    return {"suites": [o.as_dict() for o in outcomes], "data_docs": str(settings.data_docs_index)}

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from hrss_warehouse.formatting import fmt_number
 from hrss_warehouse.report.font import FAMILY
-from hrss_warehouse.report.scorecard import fmt_number
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 104, 44, 36

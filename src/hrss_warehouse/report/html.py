@@ -25,7 +25,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from hrss_warehouse.config import Settings
+from hrss_warehouse.config import Settings, alert_overdue_window_days
+from hrss_warehouse.formatting import fmt_number, fmt_percent, fmt_target
 from hrss_warehouse.report.charts import (
     FONT_STACK,
     Chart,
@@ -40,9 +41,6 @@ from hrss_warehouse.report.scorecard import (
     FREQUENCY_ZH,
     ReleasesDue,
     ScorecardRow,
-    fmt_number,
-    fmt_percent,
-    fmt_target,
     read_scorecard,
     read_waiting,
 )
@@ -100,8 +98,6 @@ def _link(target: Path, base: Path) -> str:
 
 def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
     """Write ``report/index.html`` and ``report/charts/``; returns the page's path."""
-    from hrss_warehouse.dbt_runner import docs_index
-    from hrss_warehouse.quality.gx import data_docs_index
     from hrss_warehouse.report.font import embedded_css
 
     rows = read_scorecard(settings.warehouse)
@@ -122,11 +118,11 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
     # the Data Docs site goes in it, as the dbt docs do.
     data_docs = settings.report_dir / "data_docs" / "index.html"
     shutil.rmtree(data_docs.parent, ignore_errors=True)
-    if data_docs_index(settings).is_file():
-        shutil.copytree(data_docs_index(settings).parent, data_docs.parent)
+    if settings.data_docs_index.is_file():
+        shutil.copytree(settings.data_docs_index.parent, data_docs.parent)
     links = [
         (data_docs, "数据校验报告（GX Data Docs）"),
-        (docs_index(settings), "数据模型文档（dbt docs：表、字段、测试、血缘）"),
+        (settings.dbt_docs_index, "数据模型文档（dbt docs：表、字段、测试、血缘）"),
     ]
     shown = [f"<a href='{_link(p, out.parent)}'>{t}</a>" for p, t in links if p.is_file()]
     if shown:
@@ -392,13 +388,11 @@ def _overdue(row: ScorecardRow, marts: dict) -> tuple | None:
     """The latest release of the indicator that is overdue, falls in the plan's period (a
     finished plan is not waiting for next year's figures) and is recent: a gap older than
     the alerts' window (HRSS_ALERT_OVERDUE_WINDOW_DAYS) is history, as in the alerts."""
-    from hrss_warehouse.alerts.detect import overdue_window_days
-
     key = (row.plan_code, row.indicator_code, row.region_code)
     if key not in marts["targets"]:
         return None
     start, end = marts["targets"][key][-2:]
-    since = date.today() - timedelta(days=overdue_window_days())
+    since = date.today() - timedelta(days=alert_overdue_window_days())
     releases = marts["overdue"].get((row.indicator_code, row.region_code), [])
     late = [(p, due) for p, due, p_end in releases if start <= p_end <= end and due >= since]
     return late[-1] if late else None

@@ -11,12 +11,11 @@ from dataclasses import asdict, replace
 import pytest
 
 from hrss_warehouse.errors import PipelineError
+from hrss_warehouse.formatting import fmt_number, fmt_percent
 from hrss_warehouse.report.scorecard import (
     ScorecardRow,
     _width,
     display_row,
-    fmt_number,
-    fmt_percent,
     render,
     render_table,
 )
@@ -343,6 +342,6 @@ def test_plans_without_any_figure_fold_into_one_line():
     ],
 )
 def test_targets_are_written_as_the_plan_writes_them(notation, value, unit, shown):
-    from hrss_warehouse.report.scorecard import fmt_target
+    from hrss_warehouse.formatting import fmt_target
 
     assert fmt_target(notation, value, unit) == shown
