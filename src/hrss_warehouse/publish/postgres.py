@@ -42,17 +42,16 @@ import io
 import logging
 import os
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from hrss_warehouse.errors import ConfigError, PipelineError
+from hrss_warehouse.publish.pg import IDENTIFIER, checksum, quote, session
 
 log = logging.getLogger(__name__)
 
 SCHEMA, INCOMING, RETIRED = "marts", "marts__incoming", "marts__retired"
-_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 # A duration as PostgreSQL reads it for a time setting; no unit = milliseconds.
 _DURATION = re.compile(r"^[1-9][0-9]*(us|ms|s|min|h|d)?$")
 # DuckDB column types → PostgreSQL.
@@ -77,7 +76,7 @@ def pg_settings() -> dict[str, Any] | None:
     if not dsn:
         return None
     role = os.environ.get("HRSS_PG_BI_ROLE") or "hrss_bi"
-    if not _IDENT.match(role):
+    if not IDENTIFIER.match(role):
         raise ConfigError(f"HRSS_PG_BI_ROLE must be a plain lower-case identifier, not {role!r}")
     timeout = os.environ.get("HRSS_PG_BI_STATEMENT_TIMEOUT") or "5min"
     if not _DURATION.match(timeout):
@@ -107,17 +106,11 @@ def _pg_type(duckdb_type: str) -> str:
     return _TYPES[duckdb_type]
 
 
-def _quote(name: str) -> str:
-    if not _IDENT.match(name):
-        raise PipelineError(f"unexpected identifier {name!r} in the marts")
-    return f'"{name}"'
-
-
 def publish_postgres(published_duckdb: Path, options: dict[str, Any]) -> dict[str, Any]:
     import duckdb
 
     tables: dict[str, int] = {}
-    with _session(options["dsn"]) as pg:
+    with session(options["dsn"]) as pg:
         with duckdb.connect(str(published_duckdb), read_only=True) as source:
             names = _tables(source, SCHEMA)
             _drop_retired(pg)
@@ -130,31 +123,6 @@ def publish_postgres(published_duckdb: Path, options: dict[str, Any]) -> dict[st
         _swap(pg, options)
     log.info("published %d tables to PostgreSQL schema %s", len(tables), SCHEMA)
     return {"tables": tables, "bi_role": options["bi_role"]}
-
-
-@contextmanager
-def _session(dsn: str):
-    """A connection whose open transaction is rolled back on any failure, then closed."""
-    pg = _connect(dsn)
-    try:
-        yield pg
-    except BaseException:
-        pg.rollback()
-        raise
-    finally:
-        pg.close()
-
-
-def _connect(dsn: str):
-    import psycopg2
-
-    try:
-        return psycopg2.connect(dsn, connect_timeout=15)
-    except psycopg2.Error as exc:
-        # The DSN may carry a password: say what failed, not with what.
-        raise PipelineError(
-            f"cannot connect to the PostgreSQL warehouse: {type(exc).__name__}"
-        ) from None
 
 
 def _tables(source, schema: str) -> list[str]:
@@ -174,11 +142,11 @@ def _copy_table(source, pg, name: str, from_schema: str = SCHEMA, to_schema: str
         "where table_schema = ? and table_name = ? order by ordinal_position",
         [from_schema, name],
     ).fetchall()
-    ddl = ", ".join(f"{_quote(c)} {_pg_type(t)}" for c, t in columns)
+    ddl = ", ".join(f"{quote(c)} {_pg_type(t)}" for c, t in columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     # NULL is written as an unquoted empty field, an empty string as "".
-    cursor = source.execute(f"select * from {from_schema}.{_quote(name)}")
+    cursor = source.execute(f"select * from {from_schema}.{quote(name)}")
     count = 0
     while batch := cursor.fetchmany(10_000):
         for row in batch:
@@ -186,11 +154,11 @@ def _copy_table(source, pg, name: str, from_schema: str = SCHEMA, to_schema: str
         count += len(batch)
     buffer.seek(0)
     with pg.cursor() as cur:
-        cur.execute(f"create table {to_schema}.{_quote(name)} ({ddl})")
+        cur.execute(f"create table {to_schema}.{quote(name)} ({ddl})")
         cur.copy_expert(
-            f"copy {to_schema}.{_quote(name)} from stdin with (format csv, null '')", buffer
+            f"copy {to_schema}.{quote(name)} from stdin with (format csv, null '')", buffer
         )
-        cur.execute(f"select count(*) from {to_schema}.{_quote(name)}")
+        cur.execute(f"select count(*) from {to_schema}.{quote(name)}")
         copied = cur.fetchone()[0]
     pg.commit()
     if copied != count:
@@ -245,7 +213,7 @@ def ensure_bi_role(options: dict[str, Any]) -> None:
 
     if not options.get("bi_password"):
         raise ConfigError("HRSS_PG_BI_PASSWORD is not set: no password for the BI role")
-    with _session(options["dsn"]) as pg, pg.cursor() as cur:
+    with session(options["dsn"]) as pg, pg.cursor() as cur:
         _ensure_role(cur, options)
         # Nothing to read until the first publish creates schema marts.
         pg.commit()
@@ -258,9 +226,9 @@ def copy_schema(duckdb_path: Path, schema: str, dsn: str) -> dict[str, int]:
 
     with duckdb.connect(str(duckdb_path), read_only=True) as source:
         names = _tables(source, schema)
-    with _session(dsn) as pg, pg.cursor() as cur:
-        cur.execute(f"drop schema if exists {_quote(schema)} cascade")
-        cur.execute(f"create schema {_quote(schema)}")
+    with session(dsn) as pg, pg.cursor() as cur:
+        cur.execute(f"drop schema if exists {quote(schema)} cascade")
+        cur.execute(f"create schema {quote(schema)}")
         pg.commit()
     return copy_tables(duckdb_path, schema, names, dsn)
 
@@ -271,11 +239,11 @@ def copy_tables(duckdb_path: Path, schema: str, names: list[str], dsn: str) -> d
     import duckdb
 
     counts: dict[str, int] = {}
-    with _session(dsn) as pg, duckdb.connect(str(duckdb_path), read_only=True) as source:
+    with session(dsn) as pg, duckdb.connect(str(duckdb_path), read_only=True) as source:
         with pg.cursor() as cur:
-            cur.execute(f"create schema if not exists {_quote(schema)}")
+            cur.execute(f"create schema if not exists {quote(schema)}")
             for name in names:
-                cur.execute(f"drop table if exists {_quote(schema)}.{_quote(name)} cascade")
+                cur.execute(f"drop table if exists {quote(schema)}.{quote(name)} cascade")
         pg.commit()
         for name in names:
             counts[f"{schema}.{name}"] = _copy_table(source, pg, name, schema, schema)
@@ -292,9 +260,9 @@ def swap_built(
     import duckdb
 
     with duckdb.connect(str(audited_duckdb), read_only=True) as audited:
-        expected = {n: _count(audited, f"{SCHEMA}.{_quote(n)}") for n in _tables(audited, SCHEMA)}
+        expected = {n: _count(audited, f"{SCHEMA}.{quote(n)}") for n in _tables(audited, SCHEMA)}
     tables: dict[str, int] = {}
-    with _session(options["dsn"]) as pg:
+    with session(options["dsn"]) as pg:
         _drop_retired(pg)
         with pg.cursor() as cur:
             cur.execute(
@@ -310,8 +278,8 @@ def swap_built(
                 )
             cur.execute("set local lock_timeout = '30s'")
             for name, rows in sorted(expected.items()):
-                cur.execute(f"lock table {INCOMING}.{_quote(name)} in share mode")
-                cur.execute(f"select count(*) from {INCOMING}.{_quote(name)}")
+                cur.execute(f"lock table {INCOMING}.{quote(name)} in share mode")
+                cur.execute(f"select count(*) from {INCOMING}.{quote(name)}")
                 found = cur.fetchone()[0]
                 if found != rows:
                     raise PipelineError(
@@ -328,15 +296,6 @@ def swap_built(
         _swap(pg, options)
     log.info("published %d tables dbt built on PostgreSQL as schema %s", len(tables), SCHEMA)
     return {"tables": tables, "bi_role": options["bi_role"]}
-
-
-def checksum(cur, schema: str, name: str) -> str:
-    """md5 of a table's rows in a fixed order (PostgreSQL's own text form of each row)."""
-    cur.execute(
-        f"select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) "
-        f"from {_quote(schema)}.{_quote(name)} as t"
-    )
-    return cur.fetchone()[0]
 
 
 def _count(con, table: str) -> int:
@@ -382,7 +341,7 @@ def _drop_retired(pg) -> None:
         try:
             with pg.cursor() as cur:
                 cur.execute("set local lock_timeout = '2s'")
-                cur.execute(f"drop schema {_quote(schema)} cascade")
+                cur.execute(f"drop schema {quote(schema)} cascade")
             pg.commit()
         except psycopg2.errors.LockNotAvailable:
             pg.rollback()

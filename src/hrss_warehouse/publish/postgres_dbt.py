@@ -32,12 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from hrss_warehouse.errors import ConfigError, PipelineError
+from hrss_warehouse.publish.pg import checksum, quote, session
 from hrss_warehouse.publish.postgres import (
     INCOMING,
     SCHEMA,
-    _quote,
-    _session,
-    checksum,
     copy_schema,
     copy_tables,
     pg_settings,
@@ -100,7 +98,7 @@ def dbt_profile_env(dsn: str) -> dict[str, str]:
 def prepare_sources(work_db: Path, dsn: str) -> dict[str, int]:
     """Before the full build: the landed raw tables as dbt's sources on the server, and
     no leftover of an earlier unfinished build in the incoming schema."""
-    with _session(dsn) as pg, pg.cursor() as cur:
+    with session(dsn) as pg, pg.cursor() as cur:
         cur.execute(f"drop schema if exists {INCOMING} cascade")
         pg.commit()
     counts = copy_schema(work_db, "raw", dsn)
@@ -120,7 +118,7 @@ def mirror_built(dsn: str, work_db: Path, tables: list[str] | None = None) -> di
     import duckdb
 
     counts: dict[str, int] = {}
-    with _session(dsn) as pg:
+    with session(dsn) as pg:
         # One snapshot for every table copied and its checksum.
         pg.set_session(isolation_level="REPEATABLE READ", readonly=True)
         names = tables if tables is not None else _pg_tables(pg, INCOMING)
@@ -194,33 +192,33 @@ def _copy_to_duckdb(pg, con, from_schema: str, to_schema: str, name: str, tmp: P
         columns = cur.fetchall()
         if not columns:
             raise PipelineError(f"PostgreSQL has no table {from_schema}.{name} to copy")
-        cur.execute(f"select count(*) from {_quote(from_schema)}.{_quote(name)}")
+        cur.execute(f"select count(*) from {quote(from_schema)}.{quote(name)}")
         expected = cur.fetchone()[0]
         path = tmp / f"{from_schema}.{name}.csv"
         with path.open("w", encoding="utf-8", newline="") as out:
             # NULL is an unquoted empty field, an empty string "" (read back the same way).
             cur.copy_expert(
-                f"copy (select * from {_quote(from_schema)}.{_quote(name)}) "
+                f"copy (select * from {quote(from_schema)}.{quote(name)}) "
                 "to stdout with (format csv, null '')",
                 out,
             )
-    ddl = ", ".join(f"{_quote(c)} {_duckdb_type(t, p, s)}" for c, t, p, s in columns)
+    ddl = ", ".join(f"{quote(c)} {_duckdb_type(t, p, s)}" for c, t, p, s in columns)
     # A view of that name (a DuckDB-target build's staging) gives way to the copy.
     (is_view,) = con.execute(
         "select count(*) from duckdb_views() where schema_name = ? and view_name = ?",
         [to_schema, name],
     ).fetchone()
     if is_view:
-        con.execute(f"drop view {to_schema}.{_quote(name)}")
-    con.execute(f"create or replace table {to_schema}.{_quote(name)} ({ddl})")
+        con.execute(f"drop view {to_schema}.{quote(name)}")
+    con.execute(f"create or replace table {to_schema}.{quote(name)} ({ddl})")
     types = {c: _duckdb_type(t, p, s) for c, t, p, s in columns}
     con.execute(
-        f"insert into {to_schema}.{_quote(name)} select * from read_csv(?, header = false, "
+        f"insert into {to_schema}.{quote(name)} select * from read_csv(?, header = false, "
         "columns = ?, nullstr = '', allow_quoted_nulls = false, quote = '\"', escape = '\"', "
         "delim = ',', auto_detect = false)",
         [str(path), types],
     )
-    copied = con.execute(f"select count(*) from {to_schema}.{_quote(name)}").fetchone()[0]
+    copied = con.execute(f"select count(*) from {to_schema}.{quote(name)}").fetchone()[0]
     if copied != expected:
         raise PipelineError(
             f"audit copy check failed: {from_schema}.{name} has {expected} rows on PostgreSQL, "
