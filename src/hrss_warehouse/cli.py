@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from hrss_warehouse.config import DUCKDB_WRITER_POOL, Settings
+from hrss_warehouse.config import DUCKDB_WRITER_POOL, Settings, child_env
 from hrss_warehouse.errors import PipelineError, one_line
 
 DAG_ID = "hrss_nightly"
@@ -40,7 +39,7 @@ _STRUCTLOG_SUFFIX = re.compile(r"\s+\[[\w.]+\]\s+loc=\S+.*$")
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
+    env = child_env()
     env.setdefault("AIRFLOW_HOME", str(settings.home / ".airflow"))
     env["AIRFLOW__CORE__DAGS_FOLDER"] = str(settings.home / "dags")
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from hrss_warehouse.config import Settings
+from hrss_warehouse.config import Settings, child_env, pg_dsn
 from hrss_warehouse.errors import PipelineError, TransientError, failure_for
 
 log = logging.getLogger(__name__)
@@ -69,7 +68,7 @@ def prepare_project(settings: Settings) -> Path:
 
 def dbt_env(settings: Settings, marts_schema: str | None = None) -> dict[str, str]:
     # dbt needs no alert channel; its URLs carry tokens.
-    env = {k: v for k, v in os.environ.items() if k != "HRSS_ALERT_URLS"}
+    env = child_env(without=("HRSS_ALERT_URLS",))
     env.update(
         {
             "HRSS_WORK_DB": str(settings.work_db),
@@ -78,7 +77,7 @@ def dbt_env(settings: Settings, marts_schema: str | None = None) -> dict[str, st
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
     )
-    if settings.dbt_target == "postgres" and (dsn := os.environ.get("HRSS_PG_DSN")):
+    if settings.dbt_target == "postgres" and (dsn := pg_dsn()):
         from hrss_warehouse.publish.postgres_dbt import dbt_profile_env
 
         # The run's one connection setting also drives dbt's profile.

@@ -28,13 +28,14 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+
+from hrss_warehouse.config import alert_urls
 
 SEVERITY_RANK = {None: 0, "low": 1, "medium": 2, "high": 3}
 _ROUTE = re.compile(r"^\[([^\]]*)\](.+)$", re.DOTALL)
@@ -111,7 +112,7 @@ def parse_channels(text: str | None) -> list[Channel]:
 def configured_channels() -> list[Channel]:
     """From HRSS_ALERT_URLS; under Airflow, the ``hrss_alerts`` connection when the
     variable is unset (looked up here, at task run time, never at DAG parse)."""
-    text = os.environ.get("HRSS_ALERT_URLS")
+    text = alert_urls()
     if not text:
         text = _airflow_connection_urls()
     return parse_channels(text)

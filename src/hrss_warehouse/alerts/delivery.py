@@ -4,50 +4,23 @@ digest per channel per run, recorded per event × channel in ``raw.alert_deliver
 A channel that is down neither fails the run nor loses anything: its rows stay
 undelivered (with the redacted reason) and go out with the next run's digest.
 
-Settings (environment; none of them is a secret except the URLs):
-
-| variable | default | meaning |
-|---|---|---|
-| HRSS_ALERT_URLS | (none: nothing is sent) | channels, see alert_channels.py |
-| HRSS_ALERT_LANGUAGE | zh | zh or en |
-| HRSS_ALERT_REMIND_DAYS | 0 (off) | every N days, repeat what is still open |
-| HRSS_REPORT_URL | the report's file path | the link messages end with |
-| HRSS_ALERT_TIMEOUT_S | 10 | per request to a bot |
+Settings (none of them is a secret except the URLs): HRSS_ALERT_URLS (channels, see
+channels.py), HRSS_ALERT_LANGUAGE, HRSS_ALERT_REMIND_DAYS, HRSS_ALERT_TIMEOUT_S and
+HRSS_REPORT_URL, read and defaulted in config.py (``alert_urls``, ``alert_options``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from hrss_warehouse import workdb
 from hrss_warehouse.alerts.channels import Channel, ChannelError, configured_channels, send
 from hrss_warehouse.alerts.detect import records as _records
 from hrss_warehouse.alerts.messages import digest
-from hrss_warehouse.config import Settings
-from hrss_warehouse.errors import ConfigError
+from hrss_warehouse.config import Settings, alert_options
 
 log = logging.getLogger(__name__)
-
-
-def alert_options(settings: Settings) -> dict[str, Any]:
-    language = os.environ.get("HRSS_ALERT_LANGUAGE") or "zh"
-    if language not in ("zh", "en"):
-        raise ConfigError(f"HRSS_ALERT_LANGUAGE must be zh or en, not {language!r}")
-    try:
-        remind_days = int(os.environ.get("HRSS_ALERT_REMIND_DAYS") or 0)
-        timeout = float(os.environ.get("HRSS_ALERT_TIMEOUT_S") or 10)
-    except ValueError as exc:
-        raise ConfigError(f"alert setting is not a number: {exc}") from None
-    report_url = os.environ.get("HRSS_REPORT_URL") or str(settings.report_dir / "index.html")
-    return {
-        "language": language,
-        "remind_days": remind_days,
-        "timeout": timeout,
-        "report_url": report_url,
-    }
 
 
 def deliver(settings: Settings, batch_id: str, channels: list[Channel] | None = None) -> dict:

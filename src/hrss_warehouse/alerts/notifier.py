@@ -45,10 +45,9 @@ def notify_failure(
 
 def _notify(dag_id: str, task_id: str, run_id: str, error: str, conf: dict) -> dict[str, Any]:
     from hrss_warehouse.alerts.channels import ChannelError, configured_channels, redact, send
-    from hrss_warehouse.alerts.delivery import alert_options
     from hrss_warehouse.alerts.detect import spool_dir
     from hrss_warehouse.alerts.messages import describe, digest
-    from hrss_warehouse.config import Settings
+    from hrss_warehouse.config import Settings, alert_options
     from hrss_warehouse.errors import one_line
 
     # The environment's settings: the run conf may be what failed (a refused trigger).

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from hrss_warehouse.config import Settings
+from hrss_warehouse.config import Settings, pg_settings
 from hrss_warehouse.errors import PipelineError
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ PUBLISHED_SCHEMAS = ("marts",)
 
 
 def publish(settings: Settings) -> dict[str, object]:
-    from hrss_warehouse.publish.postgres import pg_settings, publish_postgres, swap_built
+    from hrss_warehouse.publish.postgres import publish_postgres, swap_built
 
     served: dict[str, object] | None = None
     if settings.dbt_target == "postgres":

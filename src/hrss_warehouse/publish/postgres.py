@@ -40,20 +40,17 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from hrss_warehouse.config import pg_settings
 from hrss_warehouse.errors import ConfigError, PipelineError
-from hrss_warehouse.publish.pg import IDENTIFIER, checksum, quote, session
+from hrss_warehouse.publish.pg import checksum, quote, session
 
 log = logging.getLogger(__name__)
 
 SCHEMA, INCOMING, RETIRED = "marts", "marts__incoming", "marts__retired"
-# A duration as PostgreSQL reads it for a time setting; no unit = milliseconds.
-_DURATION = re.compile(r"^[1-9][0-9]*(us|ms|s|min|h|d)?$")
 # DuckDB column types → PostgreSQL.
 _TYPES = {
     "VARCHAR": "text",
@@ -68,34 +65,6 @@ _TYPES = {
     "TIMESTAMP": "timestamp",
     "TIMESTAMP WITH TIME ZONE": "timestamptz",
 }
-
-
-def pg_settings() -> dict[str, Any] | None:
-    """Every HRSS_PG_* setting of the publish, read and checked here; None without a DSN."""
-    dsn = os.environ.get("HRSS_PG_DSN")
-    if not dsn:
-        return None
-    role = os.environ.get("HRSS_PG_BI_ROLE") or "hrss_bi"
-    if not IDENTIFIER.match(role):
-        raise ConfigError(f"HRSS_PG_BI_ROLE must be a plain lower-case identifier, not {role!r}")
-    timeout = os.environ.get("HRSS_PG_BI_STATEMENT_TIMEOUT") or "5min"
-    if not _DURATION.match(timeout):
-        raise ConfigError(
-            "HRSS_PG_BI_STATEMENT_TIMEOUT must be a positive PostgreSQL duration such as "
-            f"5min, 300s or 30000ms, not {timeout!r}"
-        )
-    limit = os.environ.get("HRSS_PG_BI_CONNECTION_LIMIT") or "20"
-    if not re.fullmatch(r"[1-9][0-9]{0,5}", limit):
-        raise ConfigError(
-            f"HRSS_PG_BI_CONNECTION_LIMIT must be a positive whole number, not {limit!r}"
-        )
-    return {
-        "dsn": dsn,
-        "bi_role": role,
-        "bi_password": os.environ.get("HRSS_PG_BI_PASSWORD"),
-        "bi_statement_timeout": timeout,
-        "bi_connection_limit": int(limit),
-    }
 
 
 def _pg_type(duckdb_type: str) -> str:

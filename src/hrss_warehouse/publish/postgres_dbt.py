@@ -31,6 +31,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from hrss_warehouse.config import pg_settings
 from hrss_warehouse.errors import ConfigError, PipelineError
 from hrss_warehouse.publish.pg import checksum, quote, session
 from hrss_warehouse.publish.postgres import (
@@ -38,7 +39,6 @@ from hrss_warehouse.publish.postgres import (
     SCHEMA,
     copy_schema,
     copy_tables,
-    pg_settings,
 )
 
 log = logging.getLogger(__name__)

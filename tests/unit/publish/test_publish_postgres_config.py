@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from hrss_warehouse.config import pg_settings
 from hrss_warehouse.errors import ConfigError, PipelineError
-from hrss_warehouse.publish.postgres import _pg_type, pg_settings
+from hrss_warehouse.publish.postgres import _pg_type
 
 pytestmark = pytest.mark.unit
 
