@@ -153,19 +153,19 @@ def build(settings: Settings) -> dict[str, object]:
 
 def _build_on_postgres(settings: Settings, alert_mart_only: bool = False) -> dict[str, object]:
     """Build on the server into the incoming schema and copy the result back for the
-    audit (see postgres_target)."""
-    from hrss_warehouse.publish import postgres_dbt as postgres_target
+    audit (see publish/postgres_dbt.py)."""
+    from hrss_warehouse.publish import postgres_dbt
     from hrss_warehouse.publish.postgres import INCOMING
 
-    dsn = postgres_target.required_options()["dsn"]
+    dsn = postgres_dbt.required_options()["dsn"]
     if alert_mart_only:
-        postgres_target.prepare_alert_sources(settings.work_db, dsn)
+        postgres_dbt.prepare_alert_sources(settings.work_db, dsn)
         lines = run_dbt(settings, "build", "--select", "+fct_alert_event", marts_schema=INCOMING)
-        copied = postgres_target.mirror_built(dsn, settings.work_db, ["fct_alert_event"])
+        copied = postgres_dbt.mirror_built(dsn, settings.work_db, ["fct_alert_event"])
     else:
-        postgres_target.prepare_sources(settings.work_db, dsn)
+        postgres_dbt.prepare_sources(settings.work_db, dsn)
         lines = run_dbt(settings, "build", marts_schema=INCOMING)
-        copied = postgres_target.mirror_built(dsn, settings.work_db)
+        copied = postgres_dbt.mirror_built(dsn, settings.work_db)
     return {"summary": _done(lines), "target": "postgres", "audit_copy": copied}
 
 

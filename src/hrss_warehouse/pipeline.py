@@ -7,7 +7,7 @@ Order: discover → ingest → validate_batch → dbt_build → validate_marts �
 evaluate_alerts → deliver_alerts → build_alert_mart → dbt_docs → publish → render_report
 (alerts come from the audited working database, so this run's alerts and their
 delivery state are published with it). With ``HRSS_DBT_TARGET=postgres`` the two dbt
-steps build on the server and copy the result back for the audit (postgres_target).
+steps build on the server and copy the result back for the audit (publish/postgres_dbt.py).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ URLs carry secrets: they are never logged, stored or put in a run conf. A channe
 known everywhere else by ``channel_id`` (a hash of its URL) and ``label`` (kind and host).
 
 The senders send the markdown they are given: text from delivered files was already
-made inert where it entered the message (``alert_messages.plain``).
+made inert where it entered the message (``messages.plain``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ a run conf), the publish step also serves the marts from PostgreSQL:
    previous complete version until the commit, the new one after, never a mix.
 
 With ``HRSS_DBT_TARGET=postgres`` dbt builds the marts on the server itself
-(``postgres_target``): ``swap_built`` checks ``marts__incoming`` against the audited copy
+(``postgres_dbt.py``): ``swap_built`` checks ``marts__incoming`` against the audited copy
 and performs the same swap, nothing is copied.
 
 The retired schema is dropped at the start of the next publish, without waiting

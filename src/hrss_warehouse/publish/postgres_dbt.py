@@ -14,7 +14,7 @@ holds as on DuckDB:
    the run here and BI keeps the previous version;
 3. publish: after the alert mart is rebuilt on the server too, ``marts__incoming``
    is checked against the audited copy table by table and swapped in for ``marts``
-   in one transaction (``publish_postgres.swap_built``).
+   in one transaction (``postgres.swap_built``).
 
 One connection setting, ``HRSS_PG_DSN``, serves the copies, the swap and dbt: the
 dbt profile's ``HRSS_PG_*`` variables are filled from it for the dbt process only.

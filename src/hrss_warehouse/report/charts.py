@@ -47,7 +47,7 @@ def chart_id(*parts: str) -> str:
 def chart_url(report_url: str, plan_code: str, indicator_code: str, region_code: str) -> str:
     """Where a published report's PNG chart is, given the report's URL (its index.html or
     its folder); empty when the report is not served over HTTP (a path helps no one) or
-    this machine cannot draw the PNGs (no Chinese font: report_font.py)."""
+    this machine cannot draw the PNGs (no Chinese font: font.py)."""
     from hrss_warehouse.report.font import can_draw_png
 
     if not report_url.startswith(("http://", "https://")) or not can_draw_png():
@@ -86,7 +86,7 @@ class Chart:
 
 @dataclass
 class TrajectoryData:
-    """What one plan target's chart needs (read from the marts by report.py)."""
+    """What one plan target's chart needs (read from the marts by html.py)."""
 
     chart_id: str
     title: str

@@ -5,12 +5,12 @@ that works offline, plus ``charts/`` with every chart as SVG and PNG (for e-mail
   domain (就业 / 社会保障 / 人才队伍建设 / 劳动关系 / 公共服务): indicator, region, actual,
   target, 完成度 next to 时序进度 as paired bars, status in colour with its Chinese label,
   severity, freshness (the latest period and whether a release is overdue), validation flags;
-- per plan target with figures, a trajectory chart (report_charts.py);
+- per plan target with figures, a trajectory chart (charts.py);
 - per indicator reported by several regions, the regions side by side;
 - this run's loads, validation findings, quarantined files, and links to the GX Data Docs
   and the dbt docs.
 
-Chinese is drawn with the report font (report_font.py), embedded in the page.
+Chinese is drawn with the report font (font.py), embedded in the page.
 """
 
 from __future__ import annotations
