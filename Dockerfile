@@ -13,7 +13,7 @@ ENV HRSS_HOME=/opt/hrss \
 # /opt is root-owned in the base image; hand the project root to the airflow
 # user (group 0, as the official image expects for arbitrary-UID support).
 USER root
-# The report draws and embeds Chinese with Noto Sans CJK (hrss_warehouse/report_font.py).
+# The report draws and embeds Chinese with Noto Sans CJK (hrss_warehouse/report/font.py).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-noto-cjk \
  && rm -rf /var/lib/apt/lists/*

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBES = {
     "parse_file": """
         from datetime import date
-        from hrss_warehouse.catalog import Catalog
-        from hrss_warehouse.ingest.load import parse_file
+        from hrss_warehouse.catalog.names import Catalog
+        from hrss_warehouse.ingest.parse import parse_file
         result = parse_file(PATH, Catalog.load(ROOT / "seeds"), date(2026, 1, 1))
         rows = result.rows_loaded
         assert not result.quarantined, result.quarantined[:3]

@@ -35,7 +35,7 @@ WRITER_POOL = "hrss_duckdb_writer"
 
 def alert_on_failure(context):
     """A task failed for good: tell the alert channels (imported only when it fires)."""
-    from hrss_warehouse.alert_notifier import on_failure
+    from hrss_warehouse.alerts.notifier import on_failure
 
     on_failure(context)
 

@@ -9,7 +9,7 @@ SUITE_NAME = "raw_observations"
 YOY_MAX_CHANGE_PP = 10
 YOY_MAX_CHANGE = 0.5
 # A recurring report's row count is usual within this share below its smallest and
-# above its largest recent issue (src/hrss_warehouse/domain_checks.py).
+# above its largest recent issue (src/hrss_warehouse/quality/domain_checks.py).
 ROW_COUNT_TOLERANCE = 0.5
 
 

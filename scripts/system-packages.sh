@@ -9,7 +9,7 @@ set -euo pipefail
 mode="${1:-test}"
 
 missing=()
-# The report subsets Noto Sans CJK SC (src/hrss_warehouse/report_font.py).
+# The report subsets Noto Sans CJK SC (src/hrss_warehouse/report/font.py).
 if [ -z "${HRSS_REPORT_FONT:-}" ] && ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1; then
     missing+=(fonts-noto-cjk)
 fi
@@ -28,7 +28,7 @@ if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 # The nightly run needs none of them: without the font the report is written with the
-# reader's own CJK font and no PNG charts (report_font.py), and the run says so. So in
+# reader's own CJK font and no PNG charts (report/font.py), and the run says so. So in
 # `run` mode a package that cannot be installed is a warning; the tests need them all.
 cannot() {
     if [ "$mode" = run ]; then

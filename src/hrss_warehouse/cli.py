@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from hrss_warehouse.config import DUCKDB_WRITER_POOL, Settings
+from hrss_warehouse.config import DUCKDB_WRITER_POOL, Settings, child_env
 from hrss_warehouse.errors import PipelineError, one_line
 
 DAG_ID = "hrss_nightly"
@@ -40,7 +39,7 @@ _STRUCTLOG_SUFFIX = re.compile(r"\s+\[[\w.]+\]\s+loc=\S+.*$")
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
+    env = child_env()
     env.setdefault("AIRFLOW_HOME", str(settings.home / ".airflow"))
     env["AIRFLOW__CORE__DAGS_FOLDER"] = str(settings.home / "dags")
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
@@ -201,7 +200,12 @@ def _read_summary(path: Path) -> dict | None:
 
 
 def print_summary(settings: Settings, summary: dict) -> None:
-    from hrss_warehouse.scorecard import read_scorecard, read_waiting, render_table, render_waiting
+    from hrss_warehouse.report.scorecard import (
+        read_scorecard,
+        read_waiting,
+        render_table,
+        render_waiting,
+    )
 
     ingest = summary.get("ingest") or {}
     checked = {f["file_name"]: f for f in (summary.get("batch_validation") or {}).get("files", [])}
@@ -308,7 +312,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from hrss_warehouse.scorecard import read_scorecard, read_waiting, render, render_waiting
+    from hrss_warehouse.report.scorecard import read_scorecard, read_waiting, render, render_waiting
 
     settings = _settings(args)
     print(render(read_scorecard(settings.warehouse, args.plan), args.format))
@@ -319,8 +323,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_import(args: argparse.Namespace) -> int:
-    from hrss_warehouse.catalog_import import import_plan_table
-    from hrss_warehouse.plan_table import PlanTableError
+    from hrss_warehouse.catalog.importer import import_plan_table
+    from hrss_warehouse.catalog.plan_table import PlanTableError
 
     settings = _settings(args)
     try:

@@ -1,7 +1,10 @@
 """Settings, read from the environment (or passed explicitly) with documented defaults.
 
 Every setting has an ``HRSS_*`` environment variable; the CLI flags and the DAG's
-run conf override them. ``.env.example`` lists them all with comments.
+run conf override them. ``.env.example`` lists them all with comments. This is the one
+module that reads the environment: ``Settings.load`` the run's settings, and the
+functions below it the ones a single step needs, when it needs them (a bad alert setting
+fails the alert step, not every step), and the environment a child process inherits.
 
 | variable            | default                                   | meaning                                     |
 |---------------------|-------------------------------------------|---------------------------------------------|
@@ -21,6 +24,17 @@ run conf override them. ``.env.example`` lists them all with comments.
 | HRSS_LANDING_SETTLE_S| 60                                       | files changed more recently are left for the next run |
 | HRSS_REPORT_FONT    | (unset: searched in HRSS_FONT_DIRS)       | the report's CJK font file (.ttc#face)      |
 | HRSS_FONT_DIRS      | /usr/share/fonts:/usr/local/share/fonts:~/.local/share/fonts | where Noto Sans CJK SC is looked for |
+| HRSS_ALERT_URLS     | (none: nothing is sent)                   | alert channels, one URL each (alerts/channels.py); secret |
+| HRSS_ALERT_LANGUAGE | zh                                        | zh or en                                    |
+| HRSS_ALERT_REMIND_DAYS | 0 (off)                                | every N days, repeat what is still open     |
+| HRSS_ALERT_TIMEOUT_S| 10                                        | per request to a bot                        |
+| HRSS_ALERT_OVERDUE_WINDOW_DAYS | 365                            | an older overdue release is history: no alert, no mark in the report |
+| HRSS_REPORT_URL     | the report's file path                    | the link alert messages end with            |
+| HRSS_PG_DSN         | (unset: no PostgreSQL)                    | the PostgreSQL warehouse (publish/postgres.py); secret |
+| HRSS_PG_BI_ROLE     | hrss_bi                                   | the read-only role BI tools connect as      |
+| HRSS_PG_BI_PASSWORD | (unset: the role is not created or reset) | the BI role's login password; secret         |
+| HRSS_PG_BI_STATEMENT_TIMEOUT | 5min                             | the BI role's default statement_timeout     |
+| HRSS_PG_BI_CONNECTION_LIMIT | 20                                | the BI role's connection limit              |
 """
 
 from __future__ import annotations
@@ -31,6 +45,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from hrss_warehouse.errors import ConfigError
 
@@ -96,6 +111,89 @@ def font_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
     text = (os.environ if environ is None else environ).get("HRSS_FONT_DIRS")
     parts = text.split(os.pathsep) if text else DEFAULT_FONT_DIRS
     return [Path(p).expanduser() for p in parts if p]
+
+
+def child_env(*, without: tuple[str, ...] = ()) -> dict[str, str]:
+    """This process's environment, for a child process (Airflow, dbt) to inherit, less
+    the variables ``without`` names."""
+    return {k: v for k, v in os.environ.items() if k not in without}
+
+
+def alert_urls(environ: Mapping[str, str] | None = None) -> str | None:
+    """HRSS_ALERT_URLS: the alert channels, one URL each (they carry secrets)."""
+    return (os.environ if environ is None else environ).get("HRSS_ALERT_URLS") or None
+
+
+def alert_options(settings: Settings, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """How alerts are written and sent: HRSS_ALERT_LANGUAGE, HRSS_ALERT_REMIND_DAYS,
+    HRSS_ALERT_TIMEOUT_S and HRSS_REPORT_URL (the link messages end with)."""
+    env = os.environ if environ is None else environ
+    language = env.get("HRSS_ALERT_LANGUAGE") or "zh"
+    if language not in ("zh", "en"):
+        raise ConfigError(f"HRSS_ALERT_LANGUAGE must be zh or en, not {language!r}")
+    try:
+        remind_days = int(env.get("HRSS_ALERT_REMIND_DAYS") or 0)
+        timeout = float(env.get("HRSS_ALERT_TIMEOUT_S") or 10)
+    except ValueError as exc:
+        raise ConfigError(f"alert setting is not a number: {exc}") from None
+    report_url = env.get("HRSS_REPORT_URL") or str(settings.report_dir / "index.html")
+    return {
+        "language": language,
+        "remind_days": remind_days,
+        "timeout": timeout,
+        "report_url": report_url,
+    }
+
+
+def alert_overdue_window_days(environ: Mapping[str, str] | None = None) -> int:
+    """HRSS_ALERT_OVERDUE_WINDOW_DAYS (default 365): how far back an overdue release
+    is still worth an alert; the report marks overdue releases by the same window."""
+    env = os.environ if environ is None else environ
+    text = env.get("HRSS_ALERT_OVERDUE_WINDOW_DAYS") or "365"
+    if not text.isdigit():
+        raise ConfigError(f"HRSS_ALERT_OVERDUE_WINDOW_DAYS must be a number of days, not {text!r}")
+    return int(text)
+
+
+# The BI role is written into SQL unquoted: a plain lower-case identifier.
+_PG_ROLE = re.compile(r"^[a-z_][a-z0-9_]*$")
+# A duration as PostgreSQL reads it for a time setting; no unit = milliseconds.
+_PG_DURATION = re.compile(r"^[1-9][0-9]*(us|ms|s|min|h|d)?$")
+
+
+def pg_dsn(environ: Mapping[str, str] | None = None) -> str | None:
+    """HRSS_PG_DSN: the PostgreSQL warehouse (a secret: it may hold a password; never
+    logged or put in a run conf); None without one."""
+    return (os.environ if environ is None else environ).get("HRSS_PG_DSN") or None
+
+
+def pg_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+    """Every HRSS_PG_* setting of the publish, read and checked here; None without a DSN."""
+    env = os.environ if environ is None else environ
+    dsn = pg_dsn(env)
+    if not dsn:
+        return None
+    role = env.get("HRSS_PG_BI_ROLE") or "hrss_bi"
+    if not _PG_ROLE.match(role):
+        raise ConfigError(f"HRSS_PG_BI_ROLE must be a plain lower-case identifier, not {role!r}")
+    timeout = env.get("HRSS_PG_BI_STATEMENT_TIMEOUT") or "5min"
+    if not _PG_DURATION.match(timeout):
+        raise ConfigError(
+            "HRSS_PG_BI_STATEMENT_TIMEOUT must be a positive PostgreSQL duration such as "
+            f"5min, 300s or 30000ms, not {timeout!r}"
+        )
+    limit = env.get("HRSS_PG_BI_CONNECTION_LIMIT") or "20"
+    if not re.fullmatch(r"[1-9][0-9]{0,5}", limit):
+        raise ConfigError(
+            f"HRSS_PG_BI_CONNECTION_LIMIT must be a positive whole number, not {limit!r}"
+        )
+    return {
+        "dsn": dsn,
+        "bi_role": role,
+        "bi_password": env.get("HRSS_PG_BI_PASSWORD"),
+        "bi_statement_timeout": timeout,
+        "bi_connection_limit": int(limit),
+    }
 
 
 def _positive_int(name: str, text: str | None, default: int, *, minimum: int = 1) -> int:
@@ -211,6 +309,16 @@ class Settings:
     @property
     def expectations_dir(self) -> Path:
         return self.home / "expectations"
+
+    @property
+    def data_docs_index(self) -> Path:
+        # GX's file context is rooted at the work dir (quality/gx.py: gx_context).
+        return self.work_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+    @property
+    def dbt_docs_index(self) -> Path:
+        # Beside the report, which links it (dbt_runner.generate_docs writes it).
+        return self.report_dir / "dbt_docs" / "index.html"
 
     @property
     def as_of_date(self) -> date | None:

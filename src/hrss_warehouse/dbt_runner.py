@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from hrss_warehouse.config import Settings
+from hrss_warehouse.config import Settings, child_env, pg_dsn
 from hrss_warehouse.errors import PipelineError, TransientError, failure_for
 
 log = logging.getLogger(__name__)
@@ -69,7 +68,7 @@ def prepare_project(settings: Settings) -> Path:
 
 def dbt_env(settings: Settings, marts_schema: str | None = None) -> dict[str, str]:
     # dbt needs no alert channel; its URLs carry tokens.
-    env = {k: v for k, v in os.environ.items() if k != "HRSS_ALERT_URLS"}
+    env = child_env(without=("HRSS_ALERT_URLS",))
     env.update(
         {
             "HRSS_WORK_DB": str(settings.work_db),
@@ -78,8 +77,8 @@ def dbt_env(settings: Settings, marts_schema: str | None = None) -> dict[str, st
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
     )
-    if settings.dbt_target == "postgres" and (dsn := os.environ.get("HRSS_PG_DSN")):
-        from hrss_warehouse.postgres_target import dbt_profile_env
+    if settings.dbt_target == "postgres" and (dsn := pg_dsn()):
+        from hrss_warehouse.publish.postgres_dbt import dbt_profile_env
 
         # The run's one connection setting also drives dbt's profile.
         env.update(dbt_profile_env(dsn))
@@ -154,19 +153,19 @@ def build(settings: Settings) -> dict[str, object]:
 
 def _build_on_postgres(settings: Settings, alert_mart_only: bool = False) -> dict[str, object]:
     """Build on the server into the incoming schema and copy the result back for the
-    audit (see postgres_target)."""
-    from hrss_warehouse import postgres_target
-    from hrss_warehouse.publish_postgres import INCOMING
+    audit (see publish/postgres_dbt.py)."""
+    from hrss_warehouse.publish import postgres_dbt
+    from hrss_warehouse.publish.postgres import INCOMING
 
-    dsn = postgres_target.required_options()["dsn"]
+    dsn = postgres_dbt.required_options()["dsn"]
     if alert_mart_only:
-        postgres_target.prepare_alert_sources(settings.work_db, dsn)
+        postgres_dbt.prepare_alert_sources(settings.work_db, dsn)
         lines = run_dbt(settings, "build", "--select", "+fct_alert_event", marts_schema=INCOMING)
-        copied = postgres_target.mirror_built(dsn, settings.work_db, ["fct_alert_event"])
+        copied = postgres_dbt.mirror_built(dsn, settings.work_db, ["fct_alert_event"])
     else:
-        postgres_target.prepare_sources(settings.work_db, dsn)
+        postgres_dbt.prepare_sources(settings.work_db, dsn)
         lines = run_dbt(settings, "build", marts_schema=INCOMING)
-        copied = postgres_target.mirror_built(dsn, settings.work_db)
+        copied = postgres_dbt.mirror_built(dsn, settings.work_db)
     return {"summary": _done(lines), "target": "postgres", "audit_copy": copied}
 
 
@@ -184,15 +183,11 @@ def build_alert_mart(settings: Settings) -> dict[str, object]:
     return {"summary": _done(lines)}
 
 
-def docs_index(settings: Settings) -> Path:
-    return settings.report_dir / "dbt_docs" / "index.html"
-
-
 def generate_docs(settings: Settings) -> dict[str, object]:
     """dbt docs for this run's warehouse (models, columns, tests, lineage, exposures) as
     one self-contained page beside the report (``dbt docs generate --static``)."""
     run_dbt(settings, "docs", "generate", "--static")
-    target = docs_index(settings)
+    target = settings.dbt_docs_index
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(run_project_dir(settings) / "target" / "static_index.html", target)
     log.info("dbt docs: %s", target)

@@ -7,7 +7,7 @@ Order: discover → ingest → validate_batch → dbt_build → validate_marts �
 evaluate_alerts → deliver_alerts → build_alert_mart → dbt_docs → publish → render_report
 (alerts come from the audited working database, so this run's alerts and their
 delivery state are published with it). With ``HRSS_DBT_TARGET=postgres`` the two dbt
-steps build on the server and copy the result back for the audit (postgres_target).
+steps build on the server and copy the result back for the audit (publish/postgres_dbt.py).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def ingest(conf: Mapping[str, Any], discovered: Mapping[str, Any], run_id: str |
 
 
 def validate_batch(conf: Mapping[str, Any], run_id: str | None) -> dict[str, Any]:
-    from hrss_warehouse.validate import validate_batch as run
+    from hrss_warehouse.quality.gx import validate_batch as run
 
     return run(settings_from(conf), batch_id_from(run_id))
 
@@ -71,25 +71,25 @@ def dbt_build(conf: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def validate_marts(conf: Mapping[str, Any], run_id: str | None) -> dict[str, Any]:
-    from hrss_warehouse.validate import validate_marts as run
+    from hrss_warehouse.quality.gx import validate_marts as run
 
     return run(settings_from(conf), batch_id_from(run_id))
 
 
 def publish(conf: Mapping[str, Any]) -> dict[str, Any]:
-    from hrss_warehouse.publish import publish as run
+    from hrss_warehouse.publish.duckdb_file import publish as run
 
     return run(settings_from(conf))
 
 
 def evaluate_alerts(conf: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any]:
-    from hrss_warehouse.alerts import evaluate
+    from hrss_warehouse.alerts.detect import evaluate
 
     return evaluate(settings_from(conf), batch_id_from(run_id))
 
 
 def deliver_alerts(conf: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any]:
-    from hrss_warehouse.alert_delivery import deliver
+    from hrss_warehouse.alerts.delivery import deliver
 
     return deliver(settings_from(conf), batch_id_from(run_id))
 
@@ -108,8 +108,8 @@ def dbt_docs(conf: Mapping[str, Any]) -> dict[str, Any]:
 
 def render_report(conf: Mapping[str, Any], results: Mapping[str, Any]) -> dict[str, Any]:
     """Write the HTML report and the run summary (which `hrss run` prints)."""
-    from hrss_warehouse.report import write_report
-    from hrss_warehouse.report_font import missing_font_warning
+    from hrss_warehouse.report.font import missing_font_warning
+    from hrss_warehouse.report.html import write_report
 
     settings = settings_from(conf)
     report = write_report(settings, results)

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from hrss_warehouse import pipeline
-from hrss_warehouse.catalog_import import import_plan_table
+from hrss_warehouse.catalog.importer import import_plan_table
 from tests.integration.support import ROOT, deployment_env, query
 
 pytestmark = pytest.mark.integration

@@ -149,7 +149,7 @@ def test_the_audit_still_refuses_a_row_dated_beyond_the_figures(deployment, tmp_
 
     from hrss_warehouse.config import Settings
     from hrss_warehouse.errors import PipelineError
-    from hrss_warehouse.validate import validate_marts
+    from hrss_warehouse.quality.gx import validate_marts
 
     settings = Settings.load({"warehouse": str(tmp_path / "hrss.duckdb")})
     settings.ensure_dirs()

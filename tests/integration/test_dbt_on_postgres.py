@@ -145,9 +145,9 @@ def test_a_failed_audit_leaves_the_served_marts_as_they_were(built_on_both, tmp_
     audits, and neither a failed audit nor a changed build reaches schema marts."""
     from hrss_warehouse.config import Settings
     from hrss_warehouse.errors import PipelineError
-    from hrss_warehouse.postgres_target import mirror_built
-    from hrss_warehouse.publish import publish
-    from hrss_warehouse.validate import validate_marts
+    from hrss_warehouse.publish.duckdb_file import publish
+    from hrss_warehouse.publish.postgres_dbt import mirror_built
+    from hrss_warehouse.quality.gx import validate_marts
 
     _, on_postgres, _, server, _ = built_on_both
     monkeypatch.setenv("HRSS_PG_DSN", server.dsn)

@@ -1,6 +1,6 @@
 """Canary: which Great Expectations path works on DuckDB with the pinned versions.
 
-validate.py reads tables from DuckDB (read-only) into DataFrames and validates them
+quality/gx.py reads tables from DuckDB (read-only) into DataFrames and validates them
 with GX's pandas datasource, because GX's SQL datasource on DuckDB (duckdb-engine)
 fails with MetricResolutionError "list index out of range" (upstream GX issues
 #10738 / #11579). These tests pin both facts, so an upgrade that fixes the SQL path

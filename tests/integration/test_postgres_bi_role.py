@@ -22,8 +22,9 @@ import duckdb
 import psycopg2
 import pytest
 
+from hrss_warehouse.config import pg_settings
 from hrss_warehouse.errors import PipelineError
-from hrss_warehouse.publish_postgres import ensure_bi_role, pg_settings, publish_postgres
+from hrss_warehouse.publish.postgres import ensure_bi_role, publish_postgres
 from tests.integration.postgres import PostgresServer
 
 pytestmark = pytest.mark.integration

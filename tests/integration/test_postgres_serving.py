@@ -139,7 +139,7 @@ def test_the_bi_role_can_be_created_before_the_first_publish(postgres):
         "HRSS_PG_BI_PASSWORD": "reader-pass-0123456789",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "hrss_warehouse.publish_postgres", "ensure-bi-role"],
+        [sys.executable, "-m", "hrss_warehouse.publish.postgres", "ensure-bi-role"],
         env=env,
         capture_output=True,
         text=True,

@@ -220,7 +220,7 @@ def test_a_reader_holding_the_published_file_is_not_disturbed(warning_run):
 def test_marts_failing_a_critical_expectation_are_not_published(warning_run, tmp_path):
     from hrss_warehouse.config import Settings
     from hrss_warehouse.errors import PipelineError
-    from hrss_warehouse.validate import validate_marts
+    from hrss_warehouse.quality.gx import validate_marts
 
     warehouse, _, _ = warning_run
     settings = Settings.load(

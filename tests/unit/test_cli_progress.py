@@ -14,7 +14,7 @@ LOG = """\
 2026-11-23T16:08:22.101000Z [info     ] [DAG TEST] starting task_id=build_alert_mart map_index=-1 [airflow.sdk.definitions.dag] loc=dag.py:1501
 2026-11-23T16:08:22.901537Z [error    ] Task failed with exception     [task] loc=task_runner.py:1676
 Traceback (most recent call last):
-  File "/work/main/src/hrss_warehouse/postgres_target.py", line 189, in _copy_to_duckdb
+  File "/work/main/src/hrss_warehouse/publish/postgres_dbt.py", line 189, in _copy_to_duckdb
 _duckdb.CatalogException: Catalog Error: Existing object "fct_alert_event" is of type Table
 2026-11-23T16:08:22.923451Z [info     ] Task instance state updated    [airflow.api_fastapi.execution_api.routes.task_instances] loc=task_instances.py:485 new_state=up_for_retry rows_affected=1
 """

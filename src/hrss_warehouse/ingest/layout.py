@@ -21,7 +21,7 @@ A statistics sheet is read top-down:
    (counted as missing, never zero); in a long sheet the row is kept and quarantined.
 
 The result is one ``Candidate`` per value cell, its fields as text for
-``load._parse_row`` to type, check and convert; nothing is decided here about
+``parse._parse_row`` to type, check and convert; nothing is decided here about
 whether a value is acceptable.
 """
 
@@ -34,7 +34,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from hrss_warehouse.catalog import Catalog
+from hrss_warehouse.catalog.names import Catalog
 from hrss_warehouse.ingest.normalize import (
     RowProblem,
     canonical_column,

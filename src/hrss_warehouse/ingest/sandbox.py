@@ -25,9 +25,9 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from hrss_warehouse.catalog import Catalog
-from hrss_warehouse.ingest.load import SPOOL_COLUMNS, FileResult, file_problem, parse_file
+from hrss_warehouse.catalog.names import Catalog
 from hrss_warehouse.ingest.normalize import RowProblem
+from hrss_warehouse.ingest.parse import SPOOL_COLUMNS, FileResult, file_problem, parse_file
 from hrss_warehouse.ingest.readers import Limits
 
 _DATE_FIELDS = ("period_start_date", "period_end_date")

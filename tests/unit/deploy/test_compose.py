@@ -517,7 +517,7 @@ def test_pipeline_publishes_to_the_warehouse_db_service(common: dict, services: 
 def test_airflow_init_creates_the_bi_role_before_metabase_connects(services: dict) -> None:
     script = command_text(services["airflow-init"])
     assert script.index("airflow db migrate") < script.index(
-        "python -m hrss_warehouse.publish_postgres ensure-bi-role"
+        "python -m hrss_warehouse.publish.postgres ensure-bi-role"
     )
     deps = depends_on(services["metabase-init"])
     assert deps == {

@@ -1,0 +1,261 @@
+"""Alert texts, in Chinese by default (HRSS_ALERT_LANGUAGE=en for English), with the
+numbers as a bureau writes them (24.4万人, 93.8%, 低于时序进度 14.0 个百分点).
+
+Text that came from outside — a file name, an error quoting a cell, a sheet, an
+indicator, region or plan name a department typed — is data, not markup: ``plain``
+makes it one line without control characters, turns the characters that are markup
+in DingTalk, Feishu, WeCom or an HTML e-mail into their full-width twins (``*`` → ``＊``,
+``<`` → ``＜``, ``@`` → ``＠``, …), breaks ``://`` and ``www.`` so nothing links, and caps
+its length. Only the texts we write ourselves (headings, bold, the report link) render.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from hrss_warehouse.formatting import fmt_number, fmt_percent
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
+SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低", None: "—"}
+
+# Every character that is markup inside a line for one of the renderers we send to
+# becomes its full-width twin: it reads the same and renders as itself. Not a backslash
+# or an HTML entity: DingTalk and WeCom document neither. `#`, `>`, `-`, `+`, `1.` are
+# markup only at the start of a line, which delivered text never is once its line
+# breaks are gone, and `(` only after a `]`: they stay, so a target still reads ">96"
+# and a file "报表(1).xlsx". So does `_` between two letters or digits, which CommonMark
+# and Python-Markdown never read as emphasis: "30_skilled_2025.csv" and
+# "expect_column_values_to_be_between" stay as written, "_斜体_" does not.
+_INERT = str.maketrans(
+    {
+        "\\": "＼",
+        "`": "｀",
+        "*": "＊",
+        "~": "～",
+        "[": "［",
+        "]": "］",
+        "<": "＜",
+        "|": "｜",
+        "@": "＠",  # @所有人, @all, @13800138000, <@userid> mention no one
+    }
+)
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+# "&lt;" would render as "<"; "R&D" is just text.
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]{1,32};)")
+_WWW = re.compile(r"www\.", re.IGNORECASE)
+# The event fields that hold delivered or typed text, and how much of each to show.
+_UNTRUSTED = {
+    "indicator_name_zh": 120,
+    "indicator_name_en": 120,
+    "region_name_zh": 60,
+    "plan_name_zh": 120,
+    "publisher_zh": 60,
+    "period_code": 40,
+    "unit": 20,
+    "target_notation": 40,
+    "file_name": 160,
+    "first_error": 300,
+    "error": 300,
+}
+
+
+def plain(text: object, limit: int = 200) -> str:
+    """Untrusted text made safe to show in a message: one line, no control characters,
+    no markup, mentions or live links, at most ``limit`` characters (then "…")."""
+    if text is None:
+        return ""
+    kept = []
+    for char in str(text):
+        category = unicodedata.category(char)
+        if char.isspace():
+            kept.append(" ")
+        elif category == "Cs":  # half of a byte pair an undecodable file name left behind
+            kept.append("\ufffd")
+        elif category not in ("Cc", "Cf"):  # NUL, DEL, bidi overrides, zero-width joiners
+            kept.append(char)
+    line = " ".join("".join(kept).split()).translate(_INERT)
+    line = _EDGE_UNDERSCORE.sub("＿", line)
+    line = _ENTITY.sub("＆", line).replace("://", "：//")
+    line = _WWW.sub(lambda m: m.group(0)[:3] + "．", line)
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Described:
+    title: str
+    line: str
+
+
+def _pace(gap_pp: float | None, lang: str) -> str:
+    if gap_pp is None:
+        return ""
+    if lang == "en":
+        side = "ahead of" if gap_pp >= 0 else "behind"
+        return f", {abs(gap_pp):.1f} points {side} the time share"
+    side = "高于" if gap_pp >= 0 else "低于"
+    return f"，{side}时序进度 {abs(gap_pp):.1f} 个百分点"
+
+
+def _target(e: dict) -> str:
+    unit = e.get("unit") or ""
+    return (e.get("target_notation") or fmt_number(e.get("target_value"))) + unit
+
+
+def _progress(e: dict, lang: str) -> str:
+    """actual vs expected, 完成度 vs 时序进度, projection: what a target row says."""
+    unit = e.get("unit") or ""
+    zh = lang != "en"
+    parts = [
+        (f"截至 {e['as_of_date']} 实际 " if zh else f"at {e['as_of_date']}: actual ")
+        + fmt_number(e.get("actual_value"), unit)
+    ]
+    if e.get("expected_value") is not None:
+        parts.append(
+            ("按进度应达 " if zh else "expected on the trajectory ")
+            + fmt_number(e["expected_value"], unit)
+        )
+    if e.get("target_kind") in ("bound_max", "bound_min"):
+        # A bound is held every period: the time share says nothing about it.
+        pass
+    elif e.get("attainment_ratio") is not None:
+        parts.append(
+            (
+                f"完成度 {fmt_percent(e['attainment_ratio'])}，时序进度 {fmt_percent(e['time_elapsed_ratio'])}"
+                if zh
+                else f"attainment {fmt_percent(e['attainment_ratio'])} vs time share "
+                f"{fmt_percent(e['time_elapsed_ratio'])}"
+            )
+            + _pace(e.get("pace_gap_pp"), lang)
+        )
+    if e.get("projected_end_value") is not None:
+        parts.append(
+            ("按趋势期末 " if zh else "projected at the plan end ")
+            + fmt_number(e["projected_end_value"], unit)
+        )
+    parts.append(("目标 " if zh else "target ") + _target(e))
+    return ("；" if zh else "; ").join(parts)
+
+
+def describe(e: dict, lang: str = "zh") -> Described:
+    e = {**e, **{k: plain(e[k], n) for k, n in _UNTRUSTED.items() if e.get(k) is not None}}
+    kind, zh = e["event_kind"], lang != "en"
+    name = (
+        e.get("indicator_name_zh")
+        if zh
+        else (e.get("indicator_name_en") or e.get("indicator_name_zh"))
+    )
+    where = e.get("region_name_zh") or ""
+    if kind in ("trajectory", "recovery"):
+        status = e["status_zh"] if zh else e["status_en"]
+        before = e.get("previous_status_zh" if zh else "previous_status_en") or e.get(
+            "previous_status"
+        )
+        if zh:
+            change = f"此前状态 {before}" if before else "首次评估"
+            if e.get("previous_actual_value") is not None:
+                change += (
+                    f"，上次实际 {fmt_number(e['previous_actual_value'], e.get('unit') or '')}"
+                )
+            head = f"已恢复：{status}" if kind == "recovery" else status
+            line = f"**{head}** · {name} · {where}（{e['plan_name_zh']}）：{_progress(e, lang)}。{change}。"
+        else:
+            change = f"was {before}" if before else "first evaluation"
+            head = f"Recovered: {status}" if kind == "recovery" else status
+            line = (
+                f"**{head}** · {name} · {where} ({e['plan_code']}): {_progress(e, lang)}. {change}."
+            )
+        return Described(f"{head}：{name}（{where}）" if zh else f"{head}: {name} ({where})", line)
+    if kind == "release_overdue":
+        if zh:
+            line = (
+                f"**数据逾期** · {name} · {where}：{e['period_code']} 的数据应于 {e['due_date']} 前报送"
+                f"（{e.get('publisher_zh') or '报送单位'}），尚未收到。"
+            )
+            return Described(f"数据逾期：{name}（{where}）", line)
+        line = f"**Release overdue** · {name} · {where}: {e['period_code']} was due by {e['due_date']}."
+        return Described(f"Release overdue: {name} ({where})", line)
+    if kind == "batch_quarantined":
+        if zh:
+            line = (
+                f"**文件被隔离** · {e['file_name']}（{e['rows_in']} 行未发布）：{e['first_error']}"
+            )
+            return Described(f"文件被隔离：{e['file_name']}", line)
+        line = f"**File quarantined** · {e['file_name']} ({e['rows_in']} rows not published): {e['first_error']}"
+        return Described(f"File quarantined: {e['file_name']}", line)
+    if kind == "material_revision":
+        unit = e.get("unit") or ""
+        ratio = e.get("revision_ratio")
+        change = f"（{ratio * 100:+.1f}%）" if ratio is not None else ""
+        if zh:
+            line = (
+                f"**数据大幅修订** · {name} · {where} · {e['period_code']}：首次发布 "
+                f"{fmt_number(e['first_published_value'], unit)}，现为 {fmt_number(e['value'], unit)}{change}，"
+                f"来自 {e['file_name']}。"
+            )
+            return Described(f"数据大幅修订：{name}（{where}）", line)
+        line = (
+            f"**Material revision** · {name} · {where} · {e['period_code']}: first published "
+            f"{fmt_number(e['first_published_value'], unit)}, now {fmt_number(e['value'], unit)}{change}."
+        )
+        return Described(f"Material revision: {name} ({where})", line)
+    if kind == "pipeline_failure":
+        if zh:
+            line = f"**流水线失败** · 任务 {e['task_id']}（运行 {e['run_id']}）：{e['error']}"
+            return Described(f"流水线失败：{e['task_id']}", line)
+        line = f"**Pipeline failure** · task {e['task_id']} (run {e['run_id']}): {e['error']}"
+        return Described(f"Pipeline failure: {e['task_id']}", line)
+    raise ValueError(f"unknown alert kind {kind}")
+
+
+def _marker(e: dict, zh: bool) -> str:
+    if e["event_kind"] == "recovery":
+        return "恢复" if zh else "recovered"
+    return SEVERITY_ZH[e.get("severity")] if zh else (e.get("severity") or "-")
+
+
+def _chart(e: dict, report_url: str, zh: bool) -> str:
+    """The report's trajectory chart of the target (PNG: e-mail clients show no SVG)."""
+    from hrss_warehouse.report.charts import chart_url
+
+    if e["event_kind"] not in ("trajectory", "recovery"):
+        return ""
+    url = chart_url(report_url, e["plan_code"], e["indicator_code"], e["region_code"])
+    return (f" 图表：{url}" if zh else f" Chart: {url}") if url else ""
+
+
+def digest(
+    events: list[dict], lang: str, report_url: str, reminders: list[dict] | None = None
+) -> tuple[str, str]:
+    """One message for one channel: this run's events, most severe first, then what is
+    still open (a reminder), then the report link."""
+    zh = lang != "en"
+    events = sorted(events, key=lambda e: (SEVERITY_ORDER.get(e.get("severity"), 3), e["line"]))
+    counts = {s: sum(e.get("severity") == s for e in events) for s in ("high", "medium", "low")}
+    recovered = sum(e["event_kind"] == "recovery" for e in events)
+    if zh:
+        title = f"人社规划指标预警：{len(events)} 条" + (
+            "（"
+            + "，".join(f"{SEVERITY_ZH[s]} {n}" for s, n in counts.items() if n)
+            + (f"，恢复 {recovered}" if recovered else "")
+            + "）"
+            if events
+            else ""
+        )
+    else:
+        title = f"HRSS plan indicator alerts: {len(events)}"
+    if not events and reminders:
+        title = (
+            f"人社规划指标预警提醒：仍有 {len(reminders)} 项未解决"
+            if zh
+            else f"HRSS plan indicator alerts: {len(reminders)} still open"
+        )
+    lines = [f"- [{_marker(e, zh)}] {e['line']}{_chart(e, report_url, zh)}" for e in events]
+    if reminders:
+        lines.append("")
+        lines.append("**仍未解决**" if zh else "**Still open**")
+        lines += [f"- {r['line']}" for r in reminders]
+    lines.append("")
+    lines.append(("完整报告：" if zh else "Full report: ") + report_url)
+    return title, "\n".join(lines)
