@@ -6,35 +6,8 @@ module that reads the environment: ``Settings.load`` the run's settings, and the
 functions below it the ones a single step needs, when it needs them (a bad alert setting
 fails the alert step, not every step), and the environment a child process inherits.
 
-| variable            | default                                   | meaning                                     |
-|---------------------|-------------------------------------------|---------------------------------------------|
-| HRSS_HOME           | the repository this package lives in      | project root (dbt project, expectations)    |
-| HRSS_LANDING_DIR    | <home>/data/sample/landing                | where departments' files arrive             |
-| HRSS_CATALOG_DIR    | <home>/seeds                              | plan catalog, regions, aliases (dbt seeds)  |
-| HRSS_WAREHOUSE      | <home>/warehouse/hrss.duckdb              | the *published* DuckDB file BI tools read   |
-| HRSS_WORK_DIR       | <warehouse dir>/work                      | working DB, dbt output, GX context, runs    |
-| HRSS_ARCHIVE_DIR    | <warehouse dir>/archive                   | every landed file, stored by sha256         |
-| HRSS_REPORT_DIR     | <warehouse dir>/report                    | the HTML report and alert list              |
-| HRSS_AS_OF          | (unset: all data)                         | YYYY-MM: ignore observations after it       |
-| HRSS_DBT_TARGET     | duckdb                                    | where dbt builds: duckdb or postgres        |
-| HRSS_MAX_FILE_MB    | 200                                       | larger landing files are refused unparsed   |
-| HRSS_PARSE_TIMEOUT_S| 600                                       | a file still parsing after this is killed   |
-| HRSS_PARSE_MEMORY_MB| 4096                                      | address-space limit of the parse process    |
-| HRSS_PARSE_ATTEMPTS | 3                                         | tries of a file that timed out / ran out of memory |
-| HRSS_LANDING_SETTLE_S| 60                                       | files changed more recently are left for the next run |
-| HRSS_REPORT_FONT    | (unset: searched in HRSS_FONT_DIRS)       | the report's CJK font file (.ttc#face)      |
-| HRSS_FONT_DIRS      | /usr/share/fonts:/usr/local/share/fonts:~/.local/share/fonts | where Noto Sans CJK SC is looked for |
-| HRSS_ALERT_URLS     | (none: nothing is sent)                   | alert channels, one URL each (alerts/channels.py); secret |
-| HRSS_ALERT_LANGUAGE | zh                                        | zh or en                                    |
-| HRSS_ALERT_REMIND_DAYS | 0 (off)                                | every N days, repeat what is still open     |
-| HRSS_ALERT_TIMEOUT_S| 10                                        | per request to a bot                        |
-| HRSS_ALERT_OVERDUE_WINDOW_DAYS | 365                            | an older overdue release is history: no alert, no mark in the report |
-| HRSS_REPORT_URL     | the report's file path                    | the link alert messages end with            |
-| HRSS_PG_DSN         | (unset: no PostgreSQL)                    | the PostgreSQL warehouse (publish/postgres.py); secret |
-| HRSS_PG_BI_ROLE     | hrss_bi                                   | the read-only role BI tools connect as      |
-| HRSS_PG_BI_PASSWORD | (unset: the role is not created or reset) | the BI role's login password; secret         |
-| HRSS_PG_BI_STATEMENT_TIMEOUT | 5min                             | the BI role's default statement_timeout     |
-| HRSS_PG_BI_CONNECTION_LIMIT | 20                                | the BI role's connection limit              |
+The one table of the variables, their defaults and meanings is docs/configuration.md
+(tests/unit/test_docs.py keeps it equal to the names this package reads).
 """
 
 from __future__ import annotations
