@@ -24,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 KNOWN_UNITS = {
     "万人",
@@ -153,38 +154,13 @@ def parse_notation(raw: str) -> Notation | None:
     text = _clean(raw)
     if text in _NO_VALUE:
         return None
-    body, bracket, comparator, approximate = text, "", "", False
-    if body[:1] in _BRACKETS and body.endswith(_BRACKETS[body[:1]]):
-        bracket, body = body[:1], body[1:-1].strip()
-    growth = False
-    # 年均增长6%以上 / 年均增速6% / 年均6%: a compound yearly growth rate.
-    # A bare 年均 needs the % to be a rate: "年均1.2万人" would be a yearly amount.
-    if (m := re.fullmatch(r"年均(增长|增速|递增)?率?\s*(.+)", body)) and (
-        m.group(1) or "%" in m.group(2)
-    ):
-        growth, body = True, m.group(2).strip()
-    if body.startswith("约"):
-        approximate, body = True, body[1:].strip()
-    if body.endswith("左右"):
-        approximate, body = True, body[:-2].strip()
-    if m := re.fullmatch(r"控制在(.+)以内", body):
-        comparator, body = "<=", m.group(1)
-    # Prose targets transcribed with their own words: 超过65% / 不少于2.25万人 / 不超过3%.
-    for word, symbol in (
-        ("不少于", ">="),
-        ("不低于", ">="),
-        ("不超过", "<="),
-        ("不高于", "<="),
-        ("超过", ">"),
-    ):
-        if body.startswith(word):
-            comparator, body = symbol, body[len(word) :].strip()
-            break
-    # A range ("5—10个品牌专业", "10-15期") is met once its bottom is reached.
-    if m := re.fullmatch(r"(\d+(?:\.\d+)?)\s*[-—–~～至]\s*(\d+(?:\.\d+)?)", body):
-        low, high = float(m.group(1)), float(m.group(2))
-        if low >= high:
-            raise ValueError(f"范围“{text}”的下限不小于上限")
+    # Peeled from the outside in: bracket, 年均 rate, 约/左右, worded comparator.
+    bracket, body = _split_bracket(text)
+    growth, body = _split_growth_rate(body)
+    approximate, body = _split_approximation(body)
+    comparator, body = _split_worded_comparator(body)
+    if bounds := _range_bounds(body, text):
+        low, high = bounds
         return Notation(
             text=str(raw).strip(),
             value=low,
@@ -194,6 +170,76 @@ def parse_notation(raw: str) -> Notation | None:
             upper=high,
             is_growth_rate=growth,
         )
+    comparator, body = _split_symbol_comparator(body, comparator)
+    return Notation(
+        text=str(raw).strip(),  # as printed
+        value=_number(body, text),
+        comparator=comparator,
+        bracket=bracket,
+        is_approximate=approximate,
+        is_growth_rate=growth,
+    )
+
+
+def _split_bracket(text: str) -> tuple[str, str]:
+    """``(12.34)`` → ("(", "12.34"): the bracket may say the figure is cumulative."""
+    if text[:1] in _BRACKETS and text.endswith(_BRACKETS[text[:1]]):
+        return text[:1], text[1:-1].strip()
+    return "", text
+
+
+def _split_growth_rate(body: str) -> tuple[bool, str]:
+    """年均增长6%以上 / 年均增速6% / 年均6% → (True, "6%以上"): a compound yearly growth rate."""
+    # A bare 年均 needs the % to be a rate: "年均1.2万人" would be a yearly amount.
+    if (m := re.fullmatch(r"年均(增长|增速|递增)?率?\s*(.+)", body)) and (
+        m.group(1) or "%" in m.group(2)
+    ):
+        return True, m.group(2).strip()
+    return False, body
+
+
+def _split_approximation(body: str) -> tuple[bool, str]:
+    """``约20`` / ``5左右`` → (True, the figure)."""
+    approximate = False
+    if body.startswith("约"):
+        approximate, body = True, body[1:].strip()
+    if body.endswith("左右"):
+        approximate, body = True, body[:-2].strip()
+    return approximate, body
+
+
+def _split_worded_comparator(body: str) -> tuple[str, str]:
+    """``控制在3%以内`` and prose targets transcribed with their own words (超过65% /
+    不少于2.25万人 / 不超过3%) → (comparator, the rest)."""
+    comparator = ""
+    if m := re.fullmatch(r"控制在(.+)以内", body):
+        comparator, body = "<=", m.group(1)
+    for word, symbol in (
+        ("不少于", ">="),
+        ("不低于", ">="),
+        ("不超过", "<="),
+        ("不高于", "<="),
+        ("超过", ">"),
+    ):
+        if body.startswith(word):
+            return symbol, body[len(word) :].strip()
+    return comparator, body
+
+
+def _range_bounds(body: str, text: str) -> tuple[float, float] | None:
+    """``5—10`` / ``10-15`` → (5, 10): a range, met once its bottom is reached."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*[-—–~～至]\s*(\d+(?:\.\d+)?)", body)
+    if m is None:
+        return None
+    low, high = float(m.group(1)), float(m.group(2))
+    if low >= high:
+        raise ValueError(f"范围“{text}”的下限不小于上限")
+    return low, high
+
+
+def _split_symbol_comparator(body: str, comparator: str) -> tuple[str, str]:
+    """``96以上`` ``3以内`` ``≤3`` ``>96`` → (comparator, the figure); ``comparator`` is the
+    one found so far, kept when the body has none of its own."""
     for suffix, symbol in (("以内", "<="), ("以下", "<="), ("以上", ">=")):
         if body.endswith(suffix):
             comparator, body = symbol, body[: -len(suffix)].strip()
@@ -206,21 +252,17 @@ def parse_notation(raw: str) -> Notation | None:
         (">", ">"),
     ):
         if body.startswith(prefix):
-            comparator, body = symbol, body[len(prefix) :].strip()
-            break
-    body = body.removesuffix("%").replace(",", "").strip()
+            return symbol, body[len(prefix) :].strip()
+    return comparator, body
+
+
+def _number(body: str, text: str) -> float:
+    """The figure left once notation is peeled off (``12.5%``, ``1,200``); ``text`` names
+    the whole cell in the error."""
     try:
-        value = float(body)
+        return float(body.removesuffix("%").replace(",", "").strip())
     except ValueError:
         raise ValueError(f"数值“{text}”无法识别") from None
-    return Notation(
-        text=str(raw).strip(),  # as printed
-        value=value,
-        comparator=comparator,
-        bracket=bracket,
-        is_approximate=approximate,
-        is_growth_rate=growth,
-    )
 
 
 def split_name(name_as_written: str) -> tuple[str, str]:
@@ -316,110 +358,153 @@ def _header_roles(cells: list[str]) -> tuple[list[str], dict[str, int | None]] |
     return roles, years
 
 
-def parse_plan_table(path: Path) -> PlanTable:
-    table = PlanTable()
-    errors: list[LineError] = []
+@dataclass
+class _Reading:
+    """What parsing has met so far: the table and its errors, the header's column roles,
+    the section's domain, and the last top-level row (the parent of 其中 rows)."""
+
+    table: PlanTable = field(default_factory=PlanTable)
+    errors: list[LineError] = field(default_factory=list)
     roles: list[str] | None = None
     domain: str | None = None
     parent: PlanRow | None = None
-    for line, raw_cells in read_rows(path):
-        cells = list(raw_cells)
-        while cells and not cells[-1]:
-            cells.pop()
-        if not cells:
-            continue
-        first, text = _clean(cells[0]), "\t".join(cells)
-        if header := _header_roles(cells):
-            roles, years = header
-            table.baseline_year = years.get("baseline")
-            table.target_year = years.get("target")
-            table.result_year = years.get("result")
-            continue
-        if _TITLE.match(first) and len(cells) == 1:
-            continue
-        if re.match(r"^注\s*[:：]", first):
-            table.footnotes.append(first)
-            _apply_footnote(first, table)
-            continue
-        if (m := _SECTION.match(first)) and len(cells) == 1:
-            label = m.group(1).strip()
-            domain = DOMAINS.get(label)
-            if domain is None:
-                errors.append(LineError(line, text, f"分组“{label}”无法对应到领域"))
-            continue
-        numbered, sub = _NUMBERED.match(first), _SUB.match(first)
-        if not numbered and not sub:
-            errors.append(LineError(line, text, "无法识别的行（不是表头、分组、指标或注释）"))
-            continue
-        if roles is None:
-            errors.append(LineError(line, text, "指标行出现在表头之前"))
-            continue
-        written = re.sub(r"^\d+\s*[.．、]\s*", "", cells[0]) if numbered else cells[0]
-        name_as_written = written.strip()
-        is_sub = bool(_SUB.match(name_as_written))
-        values = cells[1:]
-        if len(values) < len(roles):
-            values += [""] * (len(roles) - len(values))
-            if all(not v for v in values):
-                errors.append(LineError(line, text, f"缺少{len(roles)}列数值"))
-                continue
-            errors.append(LineError(line, text, f"应有{len(roles)}列数值，只有{len(cells) - 1}列"))
-            continue
-        if len(values) > len(roles):
-            errors.append(LineError(line, text, f"应有{len(roles)}列数值，却有{len(values)}列"))
-            continue
-        try:
-            name, unit = split_name(name_as_written)
-            parsed = {}
-            for role, value in zip(roles, values, strict=True):
-                if role == "source":
-                    parsed[role] = value or None
-                elif role == "attribute":
-                    value = _clean(value)
-                    if value not in ATTRIBUTES:
-                        raise ValueError(f"属性“{value}”应为 预期性 或 约束性")
-                    parsed[role] = ATTRIBUTES[value]
-                else:
-                    parsed[role] = parse_notation(value)
-        except ValueError as exc:
-            errors.append(LineError(line, text, str(exc)))
-            continue
-        row = PlanRow(
-            line=line,
-            seq=len(table.rows) + 1,
-            name_as_written=name_as_written,
-            name=name,
-            unit=unit,
-            domain_code=domain,
-            parent_seq=parent.seq if is_sub and parent else None,
-            baseline=parsed.get("baseline"),
-            target=parsed.get("target"),
-            result=parsed.get("result"),
-            attribute=parsed.get("attribute"),
-            source_ref=parsed.get("source"),
-            written=dict(zip(roles, values, strict=True)),
-            direction=direction_of(name),
-        )
-        if is_sub and parent is None:
-            errors.append(LineError(line, text, "“其中”行前没有上级指标"))
-            continue
-        if not is_sub:
-            parent = row
-        table.rows.append(row)
-    if roles is None:
-        errors.append(LineError(0, "", "没有找到表头（第一列为“指标”的行）"))
-    if errors:
-        raise PlanTableError(errors)
+
+
+def parse_plan_table(path: Path) -> PlanTable:
+    """Read every line (header, titles, footnotes, sections, indicator rows), then decide
+    each row's target kind; raises PlanTableError listing every line not understood."""
+    reading = _Reading()
+    for line, cells in read_rows(path):
+        _read_line(reading, line, _without_trailing_empty(cells))
+    if reading.roles is None:
+        reading.errors.append(LineError(0, "", "没有找到表头（第一列为“指标”的行）"))
+    if reading.errors:
+        raise PlanTableError(reading.errors)
+    table = reading.table
     for row in table.rows:
-        _mark_growth_target(row, table, errors)
-    if errors:
-        raise PlanTableError(errors)
+        _mark_growth_target(row, table, reading.errors)
+    if reading.errors:
+        raise PlanTableError(reading.errors)
+    _classify_targets(table)
+    return table
+
+
+def _without_trailing_empty(cells: list[str]) -> list[str]:
+    """The cells up to the last filled one (spreadsheets pad rows with empty cells)."""
+    cells = list(cells)
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _read_line(reading: _Reading, line: int, cells: list[str]) -> None:
+    """One line: a header, a title, a footnote, a section or an indicator row."""
+    if not cells:
+        return
+    first, text = _clean(cells[0]), "\t".join(cells)
+    if header := _header_roles(cells):
+        reading.roles, years = header
+        reading.table.baseline_year = years.get("baseline")
+        reading.table.target_year = years.get("target")
+        reading.table.result_year = years.get("result")
+        return
+    if _TITLE.match(first) and len(cells) == 1:
+        return
+    if re.match(r"^注\s*[:：]", first):
+        reading.table.footnotes.append(first)
+        _apply_footnote(first, reading.table)
+        return
+    if (m := _SECTION.match(first)) and len(cells) == 1:
+        label = m.group(1).strip()
+        reading.domain = DOMAINS.get(label)
+        if reading.domain is None:
+            reading.errors.append(LineError(line, text, f"分组“{label}”无法对应到领域"))
+        return
+    _read_indicator(reading, line, cells, text)
+
+
+def _read_indicator(reading: _Reading, line: int, cells: list[str], text: str) -> None:
+    """A numbered row (``1. 城镇新增就业（万人）``) or a ``其中：`` row under one → a PlanRow."""
+    first = _clean(cells[0])
+    numbered, sub = _NUMBERED.match(first), _SUB.match(first)
+    if not numbered and not sub:
+        reading.errors.append(LineError(line, text, "无法识别的行（不是表头、分组、指标或注释）"))
+        return
+    roles = reading.roles
+    if roles is None:
+        reading.errors.append(LineError(line, text, "指标行出现在表头之前"))
+        return
+    written = re.sub(r"^\d+\s*[.．、]\s*", "", cells[0]) if numbered else cells[0]
+    name_as_written = written.strip()
+    is_sub = bool(_SUB.match(name_as_written))
+    try:
+        values = _value_cells(cells, roles)
+        name, unit = split_name(name_as_written)
+        parsed = _parse_values(roles, values)
+    except ValueError as exc:
+        reading.errors.append(LineError(line, text, str(exc)))
+        return
+    if is_sub and reading.parent is None:
+        reading.errors.append(LineError(line, text, "“其中”行前没有上级指标"))
+        return
+    row = PlanRow(
+        line=line,
+        seq=len(reading.table.rows) + 1,
+        name_as_written=name_as_written,
+        name=name,
+        unit=unit,
+        domain_code=reading.domain,
+        parent_seq=reading.parent.seq if is_sub and reading.parent else None,
+        baseline=parsed.get("baseline"),
+        target=parsed.get("target"),
+        result=parsed.get("result"),
+        attribute=parsed.get("attribute"),
+        source_ref=parsed.get("source"),
+        written=dict(zip(roles, values, strict=True)),
+        direction=direction_of(name),
+    )
+    if not is_sub:
+        reading.parent = row
+    reading.table.rows.append(row)
+
+
+def _value_cells(cells: list[str], roles: list[str]) -> list[str]:
+    """The row's value cells, one per header role; ValueError when the count is off."""
+    values = cells[1:]
+    if len(values) < len(roles):
+        if not any(values):
+            raise ValueError(f"缺少{len(roles)}列数值")
+        raise ValueError(f"应有{len(roles)}列数值，只有{len(values)}列")
+    if len(values) > len(roles):
+        raise ValueError(f"应有{len(roles)}列数值，却有{len(values)}列")
+    return values
+
+
+def _parse_values(roles: list[str], values: list[str]) -> dict[str, Any]:
+    """Value cells by role: a 来源 as written, 预期性/约束性 as expected/binding, and
+    figures as Notation (ValueError with the reason for any cell not understood)."""
+    parsed: dict[str, Any] = {}
+    for role, value in zip(roles, values, strict=True):
+        if role == "source":
+            parsed[role] = value or None
+        elif role == "attribute":
+            attribute = _clean(value)
+            if attribute not in ATTRIBUTES:
+                raise ValueError(f"属性“{attribute}”应为 预期性 或 约束性")
+            parsed[role] = ATTRIBUTES[attribute]
+        else:
+            parsed[role] = parse_notation(value)
+    return parsed
+
+
+def _classify_targets(table: PlanTable) -> None:
+    """Each row's target kind and trajectory shape, decided only once the whole table is
+    read: a footnote saying what a bracket means may come after the rows."""
     for row in table.rows:
         row.target_kind = target_kind_of(row, table.cumulative_brackets)
         row.is_cumulative = row.target_kind == "cumulative"
         if row.target is not None and row.target.is_growth_rate:
             row.trajectory_shape = "geometric"
-    return table
 
 
 def _mark_growth_target(row: PlanRow, table: PlanTable, errors: list[LineError]) -> None:
