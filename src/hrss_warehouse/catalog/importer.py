@@ -131,6 +131,30 @@ def _value(notation: Notation | None, factor: float) -> float | None:
     )
 
 
+@dataclass(frozen=True)
+class _PlanVersion:
+    """The plan version being imported, with the years its figures are stated for and
+    where its rows come from (for their source_ref)."""
+
+    plan_code: str
+    effective_from: str  # ISO date
+    baseline_year: int
+    target_year: int
+    result_year: int | None
+    source: str
+    line_offset: int
+
+
+@dataclass
+class _ResolvedRows:
+    """The table's rows matched to the catalog: plan_indicators records, indicators the
+    catalog does not know yet, and the rows whose unit cannot be converted."""
+
+    plan_rows: list[dict[str, object]]
+    new_indicators: list[dict[str, object]]
+    errors: list[LineError]
+
+
 def import_plan_table(
     file: Path,
     *,
@@ -149,8 +173,63 @@ def import_plan_table(
     the plan's first day). Importing with a later date adds a revision (e.g. after a
     mid-term evaluation) and keeps the earlier version for the dates before it."""
     table = parse_plan_table(file)  # raises PlanTableError listing every bad line
-    errors: list[LineError] = []
     effective = effective_from or date(start_year, 1, 1)
+    errors = _plan_errors(catalog_dir, region_code, start_year, end_year, effective)
+    version = _PlanVersion(
+        plan_code=plan_code,
+        effective_from=effective.isoformat(),
+        baseline_year=baseline_year or table.baseline_year or start_year - 1,
+        target_year=table.target_year or end_year,
+        result_year=table.result_year,
+        source=source_name or file.name,
+        line_offset=line_offset,
+    )
+    indicators = _read(catalog_dir / "indicators.csv")
+    aliases = _read(catalog_dir / "indicator_aliases.csv")
+    # The same name index and unit conversions ingestion uses, so a name the importer
+    # accepts is a name ingestion resolves.
+    resolved = _resolve_rows(table.rows, Catalog.load(catalog_dir), version)
+    errors += resolved.errors
+    if errors:
+        raise PlanTableError(errors)
+
+    plan_rows, new_indicators = resolved.plan_rows, resolved.new_indicators
+    new_aliases = _new_aliases(table.rows, plan_rows, aliases, [*indicators, *new_indicators])
+    plan_record = {
+        "plan_code": plan_code,
+        "plan_name_zh": plan_name,
+        "region_code": region_code,
+        "start_year": start_year,
+        "end_year": end_year,
+        "baseline_year": version.baseline_year,
+        "source_ref": _plan_source_ref(plan_rows) if plan_rows else version.source,
+    }
+    previous = _read(catalog_dir / "plan_indicators.csv")
+    _keep_curated_notes(plan_rows, previous, plan_code)
+    plans = _replace_in_place(_read(catalog_dir / "plans.csv"), (plan_code,), [plan_record])
+    _add_identity_conversions(catalog_dir, new_indicators)
+    _write(catalog_dir / "indicators.csv", INDICATOR_COLUMNS, indicators + new_indicators)
+    _write(catalog_dir / "indicator_aliases.csv", ALIAS_COLUMNS, aliases + new_aliases)
+    _write(catalog_dir / "plans.csv", PLAN_COLUMNS, plans)
+    _write(
+        catalog_dir / "plan_indicators.csv",
+        PLAN_INDICATOR_COLUMNS,
+        _replace_in_place(previous, (plan_code, version.effective_from), plan_rows),
+    )
+    return ImportResult(
+        plan_code,
+        len(plan_rows),
+        [str(r["indicator_code"]) for r in new_indicators],
+        len(new_aliases),
+    )
+
+
+def _plan_errors(
+    catalog_dir: Path, region_code: str, start_year: int, end_year: int, effective: date
+) -> list[LineError]:
+    """What is wrong with the plan itself (line 0): its dates, or a region the catalog
+    does not have."""
+    errors: list[LineError] = []
     if not date(start_year, 1, 1) <= effective <= date(end_year, 12, 31):
         errors.append(LineError(0, effective.isoformat(), "生效日期不在规划期内"))
     if start_year > end_year:
@@ -158,81 +237,73 @@ def import_plan_table(
     regions = {r["region_code"] for r in _read(catalog_dir / "regions.csv")}
     if region_code not in regions:
         errors.append(LineError(0, region_code, "地区代码不在 regions.csv 中"))
+    return errors
 
-    indicators = _read(catalog_dir / "indicators.csv")
-    aliases = _read(catalog_dir / "indicator_aliases.csv")
-    # The same name index and unit conversions ingestion uses, so a name the importer
-    # accepts is a name ingestion resolves.
-    catalog = Catalog.load(catalog_dir)
+
+def _resolve_rows(rows: list[PlanRow], catalog: Catalog, version: _PlanVersion) -> _ResolvedRows:
+    """Each row → its indicator code (a new indicator for a name the catalog does not
+    know) and its plan_indicators record, its figures converted to the catalog's unit."""
     by_name = dict(catalog.indicator_by_name)
     units = dict(catalog.indicator_units)
-
-    source = source_name or file.name
-    new_indicators: list[dict[str, object]] = []
-    plan_rows: list[dict[str, object]] = []
+    resolved = _ResolvedRows([], [], [])
     codes_by_seq: dict[int, str] = {}
-    for row in table.rows:
+    for row in rows:
         code = by_name.get(normalize_name(row.name))
-        factor = 1.0
+        factor: float | None = 1.0
         if code is None:
             code = new_indicator_code(row.name)
             by_name[normalize_name(row.name)] = code
             units[code] = row.unit
-            new_indicators.append(_indicator_record(code, row))
+            resolved.new_indicators.append(_indicator_record(code, row))
         elif units.get(code) and units[code] != row.unit:
-            converted = catalog.conversion_factor(row.unit, units[code])
-            if converted is None:
-                errors.append(
-                    LineError(
-                        row.line + line_offset,
-                        row.name_as_written,
-                        f"单位“{row.unit}”无法换算为目录单位“{units[code]}”",
-                    )
+            factor = catalog.conversion_factor(row.unit, units[code])
+        if factor is None:
+            resolved.errors.append(
+                LineError(
+                    row.line + version.line_offset,
+                    row.name_as_written,
+                    f"单位“{row.unit}”无法换算为目录单位“{units[code]}”",
                 )
-                continue
-            factor = converted
+            )
+            continue
         codes_by_seq[row.seq] = code
-        plan_rows.append(
+        resolved.plan_rows.append(
             _plan_indicator_record(
                 row,
-                plan_code=plan_code,
-                effective_from=effective.isoformat(),
+                version,
                 code=code,
                 parent=codes_by_seq.get(row.parent_seq) if row.parent_seq else None,
                 unit=units[code] or row.unit,
                 factor=factor,
-                baseline_year=baseline_year or table.baseline_year or start_year - 1,
-                target_year=table.target_year or end_year,
-                result_year=table.result_year,
-                source_ref=row.source_ref or f"{source}:L{row.line + line_offset}",
             )
         )
-    if errors:
-        raise PlanTableError(errors)
+    return resolved
 
-    new_aliases = []
+
+def _new_aliases(
+    rows: list[PlanRow],
+    plan_rows: list[dict[str, object]],
+    aliases: list[dict[str, str]],
+    indicators: list[dict[str, object]],
+) -> list[dict[str, object]]:
+    """The names as written (and as cleaned) that the catalog does not know yet, each an
+    alias of its row's indicator; a name already used, as alias or indicator name, is left."""
+    new_aliases: list[dict[str, object]] = []
     known_aliases = {(r["alias"], r["indicator_code"]) for r in aliases}
-    known_names = {r["alias"] for r in aliases} | {
-        str(r["indicator_name_zh"]) for r in [*indicators, *new_indicators]
-    }
-    for row, record in zip(table.rows, plan_rows, strict=True):
+    known_names = {r["alias"] for r in aliases} | {str(r["indicator_name_zh"]) for r in indicators}
+    for row, record in zip(rows, plan_rows, strict=True):
         for alias in dict.fromkeys([row.name_as_written, row.name]):
             if alias in known_names or (alias, record["indicator_code"]) in known_aliases:
                 continue
             known_names.add(alias)
             new_aliases.append({"alias": alias, "indicator_code": record["indicator_code"]})
+    return new_aliases
 
-    plan_record = {
-        "plan_code": plan_code,
-        "plan_name_zh": plan_name,
-        "region_code": region_code,
-        "start_year": start_year,
-        "end_year": end_year,
-        "baseline_year": baseline_year or table.baseline_year or start_year - 1,
-        "source_ref": _plan_source_ref(plan_rows) if plan_rows else source,
-    }
-    previous = _read(catalog_dir / "plan_indicators.csv")
-    # Notes are written by people reviewing the catalog; a re-import keeps them.
+
+def _keep_curated_notes(
+    plan_rows: list[dict[str, object]], previous: list[dict[str, str]], plan_code: str
+) -> None:
+    """Notes are written by people reviewing the catalog; a re-import keeps them."""
     curated = {
         r["indicator_code"]: r["note"]
         for r in previous
@@ -240,8 +311,10 @@ def import_plan_table(
     }
     for record in plan_rows:
         record["note"] = curated.get(str(record["indicator_code"]), record["note"])
-    plans = _replace_in_place(_read(catalog_dir / "plans.csv"), (plan_code,), [plan_record])
-    # A unit the catalog has not seen (人年, 场) converts to itself, so ingestion accepts it.
+
+
+def _add_identity_conversions(catalog_dir: Path, new_indicators: list[dict[str, object]]) -> None:
+    """A unit the catalog has not seen (人年, 场) converts to itself, so ingestion accepts it."""
     conversions = _read(catalog_dir / "unit_conversions.csv")
     identities = {r["from_unit"] for r in conversions if r["from_unit"] == r["to_unit"]}
     new_units = dict.fromkeys(str(r["unit"]) for r in new_indicators if r["unit"] not in identities)
@@ -251,20 +324,6 @@ def import_plan_table(
             CONVERSION_COLUMNS,
             conversions + [{"from_unit": u, "to_unit": u, "factor": 1} for u in new_units],
         )
-    _write(catalog_dir / "indicators.csv", INDICATOR_COLUMNS, indicators + new_indicators)
-    _write(catalog_dir / "indicator_aliases.csv", ALIAS_COLUMNS, aliases + new_aliases)
-    _write(catalog_dir / "plans.csv", PLAN_COLUMNS, plans)
-    _write(
-        catalog_dir / "plan_indicators.csv",
-        PLAN_INDICATOR_COLUMNS,
-        _replace_in_place(previous, (plan_code, effective.isoformat()), plan_rows),
-    )
-    return ImportResult(
-        plan_code,
-        len(plan_rows),
-        [str(r["indicator_code"]) for r in new_indicators],
-        len(new_aliases),
-    )
 
 
 def _plan_source_ref(plan_rows: list[dict[str, object]]) -> str:
@@ -323,18 +382,53 @@ def _indicator_record(code: str, row: PlanRow) -> dict[str, object]:
 
 def _plan_indicator_record(
     row: PlanRow,
+    version: _PlanVersion,
     *,
-    plan_code: str,
-    effective_from: str,
     code: str,
     parent: str | None,
     unit: str,
     factor: float,
-    baseline_year: int,
-    target_year: int,
-    result_year: int | None,
-    source_ref: str,
 ) -> dict[str, object]:
+    """One plan_indicators.csv row: the figures times ``factor`` (into the catalog's
+    unit) and a note saying how to read the target."""
+    note = _target_note(row)
+    target_value = _value(row.target, factor)
+    growth_rate = None
+    if row.trajectory_shape == "geometric" and row.target and row.baseline:
+        growth_rate = row.target.value
+        years = version.target_year - version.baseline_year
+        target_value, note = _compounded_target(row.baseline, factor, growth_rate, years)
+    return {
+        "plan_code": version.plan_code,
+        "effective_from_date": version.effective_from,
+        "indicator_code": code,
+        "indicator_seq": row.seq,
+        "indicator_name_as_written": row.name_as_written,
+        "parent_indicator_code": parent,
+        "unit": unit,
+        "target_kind": row.target_kind,
+        "trajectory_shape": row.trajectory_shape,
+        "direction": row.direction,
+        "attribute": row.attribute,
+        "baseline_year": version.baseline_year,
+        "baseline_value": _value(row.baseline, factor),
+        "baseline_comparator": row.baseline.comparator if row.baseline else "",
+        "baseline_notation": row.written.get("baseline", ""),
+        "target_year": version.target_year,
+        "target_value": target_value,
+        "target_comparator": row.target.comparator if row.target else "",
+        "target_notation": row.written.get("target", ""),
+        "target_growth_rate": growth_rate,
+        "result_year": version.result_year if row.result else None,
+        "result_value": _value(row.result, factor),
+        "result_notation": row.written.get("result", ""),
+        "source_ref": row.source_ref or f"{version.source}:L{row.line + version.line_offset}",
+        "note": note,
+    }
+
+
+def _target_note(row: PlanRow) -> str:
+    """How to read the target: its kind, and whether it is approximate or a range."""
     note = KIND_NOTES[row.target_kind]
     if row.target_kind == "bound_min" and row.target and not row.target.comparator:
         same = row.baseline and row.baseline.value == row.target.value
@@ -345,43 +439,20 @@ def _plan_indicator_record(
         note += "; approximate target (约/左右)"
     if row.target and row.target.upper is not None:
         note += f"; range target, met at its bottom (top: {_fmt(row.target.upper)})"
-    target_value = _value(row.target, factor)
-    growth_rate = None
-    if row.trajectory_shape == "geometric" and row.target and row.baseline:
-        # 年均增长 g% from the baseline: T = x0 (1 + g/100)^(target year - baseline year).
-        growth_rate = row.target.value
-        years = target_year - baseline_year
-        target_value = round(_value(row.baseline, factor) * (1 + growth_rate / 100) ** years, 10)
-        note = (
-            f"target is a yearly growth rate of {_fmt(growth_rate)}% compounded over {years} "
-            f"years from the baseline: {_fmt(_value(row.baseline, factor))} × "
-            f"{_fmt(1 + growth_rate / 100)}^{years} = {_fmt(round(target_value, 4))}; "
-            "geometric trajectory"
-        )
-    return {
-        "plan_code": plan_code,
-        "effective_from_date": effective_from,
-        "indicator_code": code,
-        "indicator_seq": row.seq,
-        "indicator_name_as_written": row.name_as_written,
-        "parent_indicator_code": parent,
-        "unit": unit,
-        "target_kind": row.target_kind,
-        "trajectory_shape": row.trajectory_shape,
-        "direction": row.direction,
-        "attribute": row.attribute,
-        "baseline_year": baseline_year,
-        "baseline_value": _value(row.baseline, factor),
-        "baseline_comparator": row.baseline.comparator if row.baseline else "",
-        "baseline_notation": row.written.get("baseline", ""),
-        "target_year": target_year,
-        "target_value": target_value,
-        "target_comparator": row.target.comparator if row.target else "",
-        "target_notation": row.written.get("target", ""),
-        "target_growth_rate": growth_rate,
-        "result_year": result_year if row.result else None,
-        "result_value": _value(row.result, factor),
-        "result_notation": row.written.get("result", ""),
-        "source_ref": source_ref,
-        "note": note,
-    }
+    return note
+
+
+def _compounded_target(
+    baseline: Notation, factor: float, growth_rate: float, years: int
+) -> tuple[float, str]:
+    """A yearly growth rate as the level it implies, and the note showing the sum."""
+    # 年均增长 g% from the baseline: T = x0 (1 + g/100)^(target year - baseline year).
+    x0 = _value(baseline, factor)
+    target_value = round(x0 * (1 + growth_rate / 100) ** years, 10)
+    note = (
+        f"target is a yearly growth rate of {_fmt(growth_rate)}% compounded over {years} "
+        f"years from the baseline: {_fmt(x0)} × "
+        f"{_fmt(1 + growth_rate / 100)}^{years} = {_fmt(round(target_value, 4))}; "
+        "geometric trajectory"
+    )
+    return target_value, note
