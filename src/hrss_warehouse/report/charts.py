@@ -33,6 +33,7 @@ from hrss_warehouse.report.font import FAMILY
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 104, 44, 36
+PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM  # a trajectory chart's plot area
 INK, GRID, MUTED = "#1f2328", "#d8dee4", "#6e7781"
 OBSERVED, PATH, PROJECTION, TARGET, LIMIT = "#0969da", "#8c959f", "#bf8700", "#1a7f37", "#cf222e"
 FONT_STACK = f"'{FAMILY}','Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei',sans-serif"
@@ -165,10 +166,38 @@ def _expected_path(data: TrajectoryData) -> list[tuple[date, float]]:
 
 
 def trajectory_chart(data: TrajectoryData) -> Chart:
+    """One plan target's chart: axes, then the path or limit, target, projection, the
+    figures observed and those printed in the plan, and a legend of what is shown."""
     chart = Chart(data.chart_id, data.title)
-    is_limit = data.target_kind in ("bound_max", "bound_min", "annual")
+    is_limit = _is_limit(data)
     path = [] if is_limit else _expected_path(data)
-    start = _plan_origin(data)
+    low, high = _value_range(data, path)
+    frame = _Frame(_plan_origin(data), data.plan_end, low, high)
+    _draw_axes(chart, data, frame)
+    if path:
+        _draw_path(chart, path, frame)
+    if data.target_value is not None:
+        if is_limit:
+            _draw_limit(chart, data, frame)
+        else:
+            _draw_target(chart, data, frame)
+    if not is_limit:
+        _draw_projection(chart, data, frame)
+    _draw_observed(chart, data, frame)
+    _draw_documented(chart, data, frame)
+    _legend(chart)
+    return chart
+
+
+def _is_limit(data: TrajectoryData) -> bool:
+    """Ceilings, floors and yearly targets hold every period: drawn as a line across the
+    plan, with no path to reach them and no projection."""
+    return data.target_kind in ("bound_max", "bound_min", "annual")
+
+
+def _value_range(data: TrajectoryData, path: list[tuple[date, float]]) -> tuple[float, float]:
+    """The value axis: everything drawn, padded by 8%, and not below 0 unless a figure is."""
+    is_limit = _is_limit(data)
     values = [v for _, _, v in data.observed + data.documented] + [v for _, v in path]
     values += [v for v in (data.target_value, data.projected_end_value) if v is not None]
     if data.baseline_value is not None and not is_limit and not data.is_baseline_imputed:
@@ -180,96 +209,134 @@ def trajectory_chart(data: TrajectoryData) -> Chart:
     low, high = low - pad, high + pad
     if min(values or [1.0]) >= 0 and low < 0:
         low = 0.0
-    x0, x1 = _year_fraction(start), _year_fraction(data.plan_end)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    return low, high
 
-    def xy(day: date, value: float) -> tuple[float, float]:
-        x = LEFT + (_year_fraction(day) - x0) / (x1 - x0) * plot_w
-        y = TOP + (high - value) / (high - low) * plot_h
+
+@dataclass(frozen=True)
+class _Frame:
+    """Data to pixels: the plan period (from its origin) across, low..high up the plot."""
+
+    start: date
+    end: date
+    low: float
+    high: float
+
+    def xy(self, day: date, value: float) -> tuple[float, float]:
+        """Where (day, value) is drawn, rounded to a tenth of a pixel."""
+        x0, x1 = _year_fraction(self.start), _year_fraction(self.end)
+        x = LEFT + (_year_fraction(day) - x0) / (x1 - x0) * PLOT_W
+        y = TOP + (self.high - value) / (self.high - self.low) * PLOT_H
         return round(x, 1), round(y, 1)
 
+
+def _draw_axes(chart: Chart, data: TrajectoryData, frame: _Frame) -> None:
+    """Title, value gridlines with their labels, a column per plan year, and the unit."""
     chart.add("title", Mark("text", [(LEFT, 20)], fill=INK, text=data.title, size=13))
-    for tick in _nice_ticks(low, high):
-        _, y = xy(start, tick)
-        chart.add("grid", Mark("polyline", [(LEFT, y), (LEFT + plot_w, y)], stroke=GRID, width=1))
+    for tick in _nice_ticks(frame.low, frame.high):
+        _, y = frame.xy(frame.start, tick)
+        chart.add("grid", Mark("polyline", [(LEFT, y), (LEFT + PLOT_W, y)], stroke=GRID, width=1))
         label = fmt_number(tick)
         chart.add("axis", Mark("text", [(LEFT - 6, y + 4)], fill=MUTED, text=label, anchor="end"))
     for year in range(data.plan_start.year, data.plan_end.year + 1):
-        x, _ = xy(date(year, 12, 31), low)
-        chart.add("grid", Mark("polyline", [(x, TOP), (x, TOP + plot_h)], stroke=GRID, width=1))
-        mid, _ = xy(date(year, 7, 1), low)
+        x, _ = frame.xy(date(year, 12, 31), frame.low)
+        chart.add("grid", Mark("polyline", [(x, TOP), (x, TOP + PLOT_H)], stroke=GRID, width=1))
+        mid, _ = frame.xy(date(year, 7, 1), frame.low)
         chart.add(
             "axis",
-            Mark("text", [(mid, TOP + plot_h + 18)], fill=MUTED, text=str(year), anchor="middle"),
+            Mark("text", [(mid, TOP + PLOT_H + 18)], fill=MUTED, text=str(year), anchor="middle"),
         )
     chart.add("axis", Mark("text", [(LEFT - 6, TOP - 8)], fill=MUTED, text=data.unit, anchor="end"))
 
-    if path:
-        chart.add(
-            "path",
-            Mark(
-                "polyline",
-                [xy(d, v) for d, v in path],
-                stroke=PATH,
-                dash=(6, 4),
-                title="按时序进度应达到的水平",
-            ),
-        )
-    if data.target_value is not None:
-        if is_limit:
-            word = {"bound_max": "上限", "bound_min": "下限", "annual": "每年目标"}
-            a, b = xy(start, data.target_value), xy(data.plan_end, data.target_value)
-            chart.add("limit", Mark("polyline", [a, b], stroke=LIMIT, dash=(4, 3), width=1.5))
-            label = f"{word[data.target_kind]} {data.target_label}"
-            chart.add("limit", Mark("text", [(b[0] + 6, b[1] + 4)], fill=LIMIT, text=label))
-        else:
-            x, y = xy(data.plan_end, data.target_value)
-            diamond = [(x, y - 7), (x + 7, y), (x, y + 7), (x - 7, y)]
-            chart.add(
-                "target",
-                Mark("polygon", diamond, fill=TARGET, title=f"目标 {data.target_label}"),
-            )
-            label = f"目标 {data.target_label}"
-            chart.add("target", Mark("text", [(x + 10, y + 4)], fill=TARGET, text=label))
+
+def _draw_path(chart: Chart, path: list[tuple[date, float]], frame: _Frame) -> None:
+    """Where the figure should be, month by month (the line 时序进度 is read on)."""
+    chart.add(
+        "path",
+        Mark(
+            "polyline",
+            [frame.xy(d, v) for d, v in path],
+            stroke=PATH,
+            dash=(6, 4),
+            title="按时序进度应达到的水平",
+        ),
+    )
+
+
+def _draw_limit(chart: Chart, data: TrajectoryData, frame: _Frame) -> None:
+    """A ceiling, floor or yearly target: a dashed line across the plan, labelled."""
+    word = {"bound_max": "上限", "bound_min": "下限", "annual": "每年目标"}
+    a, b = frame.xy(frame.start, data.target_value), frame.xy(data.plan_end, data.target_value)
+    chart.add("limit", Mark("polyline", [a, b], stroke=LIMIT, dash=(4, 3), width=1.5))
+    label = f"{word[data.target_kind]} {data.target_label}"
+    chart.add("limit", Mark("text", [(b[0] + 6, b[1] + 4)], fill=LIMIT, text=label))
+
+
+def _draw_target(chart: Chart, data: TrajectoryData, frame: _Frame) -> None:
+    """The target to reach: a diamond at the plan end, labelled."""
+    x, y = frame.xy(data.plan_end, data.target_value)
+    diamond = [(x, y - 7), (x + 7, y), (x, y + 7), (x - 7, y)]
+    chart.add(
+        "target",
+        Mark("polygon", diamond, fill=TARGET, title=f"目标 {data.target_label}"),
+    )
+    label = f"目标 {data.target_label}"
+    chart.add("target", Mark("text", [(x + 10, y + 4)], fill=TARGET, text=label))
+
+
+def _draw_projection(chart: Chart, data: TrajectoryData, frame: _Frame) -> None:
+    """From the latest figure to the engine's projected end value; labelled unless the
+    label would sit on the target's."""
     last = (data.observed or data.documented or [None])[-1]
-    if last is not None and data.projected_end_value is not None and not is_limit:
-        end = xy(data.plan_end, data.projected_end_value)
+    if last is None or data.projected_end_value is None:
+        return
+    end = frame.xy(data.plan_end, data.projected_end_value)
+    chart.add(
+        "projection",
+        Mark(
+            "polyline",
+            [frame.xy(last[0], last[2]), end],
+            stroke=PROJECTION,
+            dash=(2, 3),
+            width=2,
+            title=f"按目前进度预计期末 {fmt_number(data.projected_end_value, data.unit)}",
+        ),
+    )
+    target = data.target_value
+    if target is None or abs(end[1] - frame.xy(data.plan_end, target)[1]) > 12:
+        text = f"预计 {fmt_number(data.projected_end_value, data.unit)}"
         chart.add(
-            "projection",
+            "projection", Mark("text", [(end[0] + 10, end[1] + 4)], fill=PROJECTION, text=text)
+        )
+
+
+def _draw_observed(chart: Chart, data: TrajectoryData, frame: _Frame) -> None:
+    """The figures the engine judged the target on: a line and a point each, the point
+    carrying its period and value."""
+    if not data.observed:
+        return
+    points = [frame.xy(d, v) for d, _, v in data.observed]
+    if len(points) > 1:
+        chart.add("observed", Mark("polyline", points, stroke=OBSERVED, width=2))
+    for (_, period, value), point in zip(data.observed, points, strict=True):
+        chart.add(
+            "observed",
             Mark(
-                "polyline",
-                [xy(last[0], last[2]), end],
-                stroke=PROJECTION,
-                dash=(2, 3),
-                width=2,
-                title=f"按目前进度预计期末 {fmt_number(data.projected_end_value, data.unit)}",
+                "circle",
+                [point],
+                fill=OBSERVED,
+                stroke="#ffffff",
+                width=1,
+                radius=4,
+                title=f"{period}：{fmt_number(value, data.unit)}",
+                data={"period": period, "value": repr(value)},
             ),
         )
-        if data.target_value is None or abs(end[1] - xy(data.plan_end, data.target_value)[1]) > 12:
-            text = f"预计 {fmt_number(data.projected_end_value, data.unit)}"
-            chart.add(
-                "projection", Mark("text", [(end[0] + 10, end[1] + 4)], fill=PROJECTION, text=text)
-            )
-    if data.observed:
-        points = [xy(d, v) for d, _, v in data.observed]
-        if len(points) > 1:
-            chart.add("observed", Mark("polyline", points, stroke=OBSERVED, width=2))
-        for (_, period, value), point in zip(data.observed, points, strict=True):
-            chart.add(
-                "observed",
-                Mark(
-                    "circle",
-                    [point],
-                    fill=OBSERVED,
-                    stroke="#ffffff",
-                    width=1,
-                    radius=4,
-                    title=f"{period}：{fmt_number(value, data.unit)}",
-                    data={"period": period, "value": repr(value)},
-                ),
-            )
+
+
+def _draw_documented(chart: Chart, data: TrajectoryData, frame: _Frame) -> None:
+    """Results printed in the plan itself: a square each, carrying its period and value."""
     for day, period, value in data.documented:
-        x, y = xy(day, value)
+        x, y = frame.xy(day, value)
         square = [(x - 4, y - 4), (x + 4, y - 4), (x + 4, y + 4), (x - 4, y + 4)]
         chart.add(
             "document",
@@ -281,8 +348,6 @@ def trajectory_chart(data: TrajectoryData) -> Chart:
                 data={"period": period, "value": repr(value)},
             ),
         )
-    _legend(chart)
-    return chart
 
 
 def _legend(chart: Chart) -> None:
