@@ -200,6 +200,57 @@ def _read_summary(path: Path) -> dict | None:
 
 
 def print_summary(settings: Settings, summary: dict) -> None:
+    """What a run did: the files it loaded, the scorecard, where its outputs are, the
+    alerts it raised and any warnings."""
+    print()
+    _print_files(summary)
+    print()
+    _print_scorecard(settings)
+    print()
+    _print_outputs(settings, summary)
+    _print_alerts(summary)
+    for warning in summary.get("warnings") or []:
+        print(f"warning:   {warning}")
+
+
+def _print_files(summary: dict) -> None:
+    """Each landed file's rows, then the rows loaded and quarantined in all."""
+    ingest = summary.get("ingest") or {}
+    checked = {f["file_name"]: f for f in (summary.get("batch_validation") or {}).get("files", [])}
+    loaded_total = quarantined_total = 0
+    print(f"files processed: {len(ingest.get('files', []))}")
+    for item in ingest.get("files", []):
+        loaded, quarantined = _print_file(item, checked.get(item["file_name"], {}))
+        loaded_total += loaded
+        quarantined_total += quarantined
+    print(f"rows loaded: {loaded_total}  rows quarantined: {quarantined_total}")
+
+
+def _print_file(item: dict, validation: dict) -> tuple[int, int]:
+    """One file's rows in, loaded and quarantined, its first messages and what validation
+    said of it; returns (loaded, quarantined) as they stand after validation."""
+    loaded, quarantined, status = item["rows_loaded"], item["rows_quarantined"], item["status"]
+    if validation.get("quarantined"):
+        # Validation quarantines a file whole; the ledger says the same.
+        loaded, quarantined, status = 0, loaded + quarantined, "quarantined"
+    print(
+        f"  {item['file_name']}: {item['rows_in']} rows in, {loaded} loaded, "
+        f"{quarantined} quarantined ({status})"
+    )
+    for message in item.get("messages", [])[:5]:
+        print(f"    {message}")
+    if validation.get("quarantined"):
+        failed = "; ".join(
+            f"{f['expectation_type']}({f['column']})" for f in validation["critical_failures"]
+        )
+        print(f"    quarantined whole by validation: {failed}")
+    for warning in validation.get("warnings", []):
+        print(f"    validation warning: {warning['expectation_type']}({warning['column']})")
+    return loaded, quarantined
+
+
+def _print_scorecard(settings: Settings) -> None:
+    """The scorecard as the warehouse now has it, and the figures still awaited."""
     from hrss_warehouse.report.scorecard import (
         read_scorecard,
         read_waiting,
@@ -207,40 +258,15 @@ def print_summary(settings: Settings, summary: dict) -> None:
         render_waiting,
     )
 
-    ingest = summary.get("ingest") or {}
-    checked = {f["file_name"]: f for f in (summary.get("batch_validation") or {}).get("files", [])}
-    loaded_total = quarantined_total = 0
-    print()
-    print(f"files processed: {len(ingest.get('files', []))}")
-    for item in ingest.get("files", []):
-        loaded, quarantined, status = item["rows_loaded"], item["rows_quarantined"], item["status"]
-        validation = checked.get(item["file_name"], {})
-        if validation.get("quarantined"):
-            # Validation quarantines a file whole; the ledger says the same.
-            loaded, quarantined, status = 0, loaded + quarantined, "quarantined"
-        loaded_total += loaded
-        quarantined_total += quarantined
-        print(
-            f"  {item['file_name']}: {item['rows_in']} rows in, {loaded} loaded, "
-            f"{quarantined} quarantined ({status})"
-        )
-        for message in item.get("messages", [])[:5]:
-            print(f"    {message}")
-        if validation.get("quarantined"):
-            failed = "; ".join(
-                f"{f['expectation_type']}({f['column']})" for f in validation["critical_failures"]
-            )
-            print(f"    quarantined whole by validation: {failed}")
-        for warning in validation.get("warnings", []):
-            print(f"    validation warning: {warning['expectation_type']}({warning['column']})")
-    print(f"rows loaded: {loaded_total}  rows quarantined: {quarantined_total}")
-    print()
     print(render_table(read_scorecard(settings.warehouse), fold_empty=True))
     waiting = read_waiting(settings.warehouse)
     if waiting is not None:
         print()
         print(render_waiting(waiting))
-    print()
+
+
+def _print_outputs(settings: Settings, summary: dict) -> None:
+    """Where the run's outputs are: warehouse, Postgres tables, report and charts, docs."""
     print(f"warehouse: {settings.warehouse}")
     postgres = (summary.get("publish") or {}).get("postgres")
     if postgres:
@@ -259,6 +285,10 @@ def print_summary(settings: Settings, summary: dict) -> None:
     dbt_docs = (summary.get("dbt_docs") or {}).get("dbt_docs")
     if dbt_docs:
         print(f"dbt docs:  {dbt_docs}")
+
+
+def _print_alerts(summary: dict) -> None:
+    """Open alerts and new events by kind, and whether each channel got them."""
     alerts = summary.get("alerts") or {}
     kinds = ", ".join(f"{k} {n}" for k, n in sorted((alerts.get("events_by_kind") or {}).items()))
     print(
@@ -276,8 +306,6 @@ def print_summary(settings: Settings, summary: dict) -> None:
         print(f"  → {channel['channel']}: {channel['events']} event(s), {state}")
     if not channels and alerts.get("new_events"):
         print("  (no alert channel configured: set HRSS_ALERT_URLS)")
-    for warning in summary.get("warnings") or []:
-        print(f"warning:   {warning}")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
