@@ -25,10 +25,12 @@ wires tasks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, chain, dag, task
 
 WRITER_POOL = "hrss_duckdb_writer"
 
@@ -40,6 +42,15 @@ def alert_on_failure(context):
     on_failure(context)
 
 
+def run(step: str, params: Mapping[str, Any] | None, **inputs: Any) -> dict[str, Any]:
+    """Every task's body: one pipeline step, the package imported only when the task runs
+    (never at parse time; airflow_adapter maps its errors to fail-now or retry)."""
+    from hrss_warehouse.airflow_adapter import run_step
+
+    return run_step(step, params, **inputs)
+
+
+# Each task's docstring is its doc in the UI: TaskFlow makes it the task's doc_md.
 @dag(
     dag_id="hrss_nightly",
     schedule="0 2 * * *",
@@ -68,70 +79,59 @@ def alert_on_failure(context):
 def hrss_nightly():
     @task
     def discover_files(params=None):
-        from hrss_warehouse.airflow_adapter import run_step
-
-        return run_step("discover", params)
+        """Archives the new files of the landing folder by sha256; refuses links."""
+        return run("discover", params)
 
     @task(pool=WRITER_POOL)
     def ingest_files(discovered, params=None, run_id=None):
-        from hrss_warehouse.airflow_adapter import run_step
-
-        return run_step("ingest", params, discovered=discovered, run_id=run_id)
-
-    @task(pool=WRITER_POOL)
-    def validate_batch(ingested, params=None, run_id=None):
-        from hrss_warehouse.airflow_adapter import run_step
-
-        return run_step("validate_batch", params, run_id=run_id)
+        """Loads the discovered files into `raw`, one transaction per file."""
+        return run("ingest", params, discovered=discovered, run_id=run_id)
 
     @task(pool=WRITER_POOL)
-    def dbt_build(validated, params=None):
-        from hrss_warehouse.airflow_adapter import run_step
-
-        return run_step("dbt_build", params)
+    def validate_batch(params=None, run_id=None):
+        """Validates each loaded file not yet validated; a critical failure quarantines it."""
+        return run("validate_batch", params, run_id=run_id)
 
     @task(pool=WRITER_POOL)
-    def validate_marts(built, params=None, run_id=None):
-        from hrss_warehouse.airflow_adapter import run_step
+    def dbt_build(params=None):
+        """Builds and tests the dbt star schema that computes progress against the plans."""
+        return run("dbt_build", params)
 
-        return run_step("validate_marts", params, run_id=run_id)
+    @task(pool=WRITER_POOL)
+    def validate_marts(params=None, run_id=None):
+        """Audits the marts dbt just built; a critical failure refuses the publish."""
+        return run("validate_marts", params, run_id=run_id)
+
+    @task(pool=WRITER_POOL)
+    def evaluate_alerts(params=None, run_id=None):
+        """Records this run's alert events from the audited marts; writes `alerts.json`."""
+        return run("evaluate_alerts", params, run_id=run_id)
+
+    @task(pool=WRITER_POOL)
+    def deliver_alerts(params=None, run_id=None):
+        """Sends one digest per alert channel; what a channel missed goes out next run."""
+        return run("deliver_alerts", params, run_id=run_id)
+
+    @task(pool=WRITER_POOL)
+    def build_alert_mart(params=None):
+        """Rebuilds `marts.fct_alert_event`, so this run's alerts publish with it."""
+        return run("build_alert_mart", params)
+
+    @task(pool=WRITER_POOL)
+    def dbt_docs(params=None):
+        """Generates the dbt docs as one static page beside the report."""
+        return run("dbt_docs", params)
 
     @task
-    def publish_warehouse(alert_mart, params=None):
-        from hrss_warehouse.airflow_adapter import run_step
-
-        return run_step("publish", params)
-
-    @task(pool=WRITER_POOL)
-    def evaluate_alerts(audited, params=None, run_id=None):
-        from hrss_warehouse.airflow_adapter import run_step
-
-        return run_step("evaluate_alerts", params, run_id=run_id)
-
-    @task(pool=WRITER_POOL)
-    def deliver_alerts(evaluated, params=None, run_id=None):
-        from hrss_warehouse.airflow_adapter import run_step
-
-        return run_step("deliver_alerts", params, run_id=run_id)
-
-    @task(pool=WRITER_POOL)
-    def build_alert_mart(delivered, params=None):
-        from hrss_warehouse.airflow_adapter import run_step
-
-        return run_step("build_alert_mart", params)
-
-    @task(pool=WRITER_POOL)
-    def dbt_docs(alert_mart, params=None):
-        from hrss_warehouse.airflow_adapter import run_step
-
-        return run_step("dbt_docs", params)
+    def publish_warehouse(params=None):
+        """Publishes the audited working database as the warehouse BI tools read."""
+        return run("publish", params)
 
     @task
     def render_report(
         ingested, validated, built, audited, alerts, delivered, docs, published, params=None
     ):
-        from hrss_warehouse.airflow_adapter import run_step
-
+        """Writes the HTML report and the run summary from every step's result."""
         results = {
             "ingest": ingested,
             "batch_validation": validated,
@@ -142,16 +142,19 @@ def hrss_nightly():
             "dbt_docs": docs,
             "publish": published,
         }
-        return run_step("render_report", params, results=results)
+        return run("render_report", params, results=results)
 
     ingested = ingest_files(discover_files())
-    validated = validate_batch(ingested)
-    built = dbt_build(validated)
-    audited = validate_marts(built)
-    alerts = evaluate_alerts(audited)
-    delivered = deliver_alerts(alerts)
-    docs = dbt_docs(build_alert_mart(delivered))
-    published = publish_warehouse(docs)
+    validated = validate_batch()
+    built = dbt_build()
+    audited = validate_marts()
+    alerts = evaluate_alerts()
+    delivered = deliver_alerts()
+    alert_mart = build_alert_mart()
+    docs = dbt_docs()
+    published = publish_warehouse()
+    # Each step reads what the one before wrote to the working database: order, no data.
+    chain(ingested, validated, built, audited, alerts, delivered, alert_mart, docs, published)
     render_report(ingested, validated, built, audited, alerts, delivered, docs, published)
 
 

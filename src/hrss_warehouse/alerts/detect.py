@@ -28,10 +28,13 @@ import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hrss_warehouse import workdb
 from hrss_warehouse.config import Settings, alert_overdue_window_days
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 log = logging.getLogger(__name__)
 
@@ -129,85 +132,114 @@ def trajectory_events(rows: list[dict], state: dict[str, dict]) -> list[dict]:
 
 def evaluate(settings: Settings, batch_id: str | None = None) -> dict[str, Any]:
     """Detect this run's alert events in the working database (audited marts)."""
-    from hrss_warehouse.alerts.messages import describe
-
     batch_id = batch_id or datetime.now(UTC).strftime("manual__%Y%m%dT%H%M%S")
     now = datetime.now(UTC).replace(tzinfo=None)
     with workdb.connect(settings.work_db) as con:
         rows = records(con, LATEST_PROGRESS_SQL)
-        state = {r["subject_key"]: r for r in records(con, "select * from raw.alert_state")}
-        sent_keys = {
-            r[0]
-            for r in con.execute(
-                "select event_key from raw.alert_events where event_kind in "
-                "('release_overdue', 'batch_quarantined', 'material_revision', 'pipeline_failure')"
-            ).fetchall()
-        }
-        labels = {
-            code: (zh, en)
-            for code, zh, en in con.execute(
-                "select status_code, status_zh, status_en from staging.stg_catalog__progress_statuses"
-            ).fetchall()
-        }
-        events = trajectory_events(rows, state)
-        for event in events:
-            if event["previous_status"] in labels:
-                event["previous_status_zh"], event["previous_status_en"] = labels[
-                    event["previous_status"]
-                ]
-        events += [
-            e
-            for e in _overdue_releases(con) + quarantined_files(con) + _revisions(con)
-            if e["event_key"] not in sent_keys
-        ]
         spooled = _spooled_failures(settings)
-        events += [e for e in spooled if e["event_key"] not in sent_keys]
+        events = _detect(con, rows, spooled)
+        # The events, their deliveries and the state they leave behind land together.
         con.begin()
         for event in events:
-            zh, en = describe(event, "zh"), describe(event, "en")
-            con.execute(
-                "insert into raw.alert_events (event_id, event_kind, event_key, plan_code, "
-                "indicator_code, region_code, domain_code, status, previous_status, severity, "
-                "title_zh, message_zh, message_en, batch_id, detected_at) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing",
-                [
-                    event.get("event_id") or _event_id(event["event_key"], batch_id),
-                    event["event_kind"],
-                    event["event_key"],
-                    event.get("plan_code"),
-                    event.get("indicator_code"),
-                    event.get("region_code"),
-                    event.get("domain_code"),
-                    event.get("status"),
-                    event.get("previous_status"),
-                    event.get("severity"),
-                    zh.title,
-                    zh.line,
-                    en.line,
-                    batch_id,
-                    event.get("detected_at") or now,
-                ],
-            )
-            for delivery in event.get("deliveries", []):
-                # Sent at once by the failure notifier; recorded now.
-                con.execute(
-                    "insert into raw.alert_deliveries (event_id, channel_id, channel_label, "
-                    "attempt_count, is_delivered, delivered_at, last_attempt_at, last_error) "
-                    "values (?, ?, ?, 1, ?, ?, ?, ?) on conflict do nothing",
-                    [
-                        event["event_id"],
-                        delivery["channel_id"],
-                        delivery["channel_label"],
-                        delivery["is_delivered"],
-                        event["detected_at"] if delivery["is_delivered"] else None,
-                        event["detected_at"],
-                        delivery.get("error"),
-                    ],
-                )
+            _record(con, event, batch_id, now)
         _remember(con, rows, events, now)
         con.commit()
     _clear_spool(spooled)
     open_alerts = _write_open_alerts(settings, rows)
+    return _summarise(settings, events, open_alerts)
+
+
+def _detect(con: DuckDBPyConnection, rows: list[dict], spooled: list[dict]) -> list[dict]:
+    """This run's events: status transitions since the last run, then each once-only
+    event (overdue release, quarantined file, revision, spooled failure) not raised yet."""
+    state = {r["subject_key"]: r for r in records(con, "select * from raw.alert_state")}
+    raised = _raised_keys(con)
+    events = trajectory_events(rows, state)
+    _name_previous_status(con, events)
+    once = _overdue_releases(con) + quarantined_files(con) + _revisions(con) + spooled
+    return events + [e for e in once if e["event_key"] not in raised]
+
+
+def _raised_keys(con: DuckDBPyConnection) -> set[str]:
+    """The keys of the once-only events already raised by an earlier run."""
+    return {
+        r[0]
+        for r in con.execute(
+            "select event_key from raw.alert_events where event_kind in "
+            "('release_overdue', 'batch_quarantined', 'material_revision', 'pipeline_failure')"
+        ).fetchall()
+    }
+
+
+def _name_previous_status(con: DuckDBPyConnection, events: list[dict]) -> None:
+    """Give each transition its previous status in words, Chinese and English."""
+    labels = {
+        code: (zh, en)
+        for code, zh, en in con.execute(
+            "select status_code, status_zh, status_en from staging.stg_catalog__progress_statuses"
+        ).fetchall()
+    }
+    for event in events:
+        if event["previous_status"] in labels:
+            event["previous_status_zh"], event["previous_status_en"] = labels[
+                event["previous_status"]
+            ]
+
+
+def _record(con: DuckDBPyConnection, event: dict, batch_id: str, now: datetime) -> None:
+    """One event in ``raw.alert_events``, with its texts in both languages (delivery
+    sends the one HRSS_ALERT_LANGUAGE names)."""
+    from hrss_warehouse.alerts.messages import describe
+
+    zh, en = describe(event, "zh"), describe(event, "en")
+    con.execute(
+        "insert into raw.alert_events (event_id, event_kind, event_key, plan_code, "
+        "indicator_code, region_code, domain_code, status, previous_status, severity, "
+        "title_zh, message_zh, message_en, batch_id, detected_at) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing",
+        [
+            event.get("event_id") or _event_id(event["event_key"], batch_id),
+            event["event_kind"],
+            event["event_key"],
+            event.get("plan_code"),
+            event.get("indicator_code"),
+            event.get("region_code"),
+            event.get("domain_code"),
+            event.get("status"),
+            event.get("previous_status"),
+            event.get("severity"),
+            zh.title,
+            zh.line,
+            en.line,
+            batch_id,
+            event.get("detected_at") or now,
+        ],
+    )
+    _record_deliveries(con, event)
+
+
+def _record_deliveries(con: DuckDBPyConnection, event: dict) -> None:
+    """What each channel answered a spooled failure: the notifier sent it at once (the
+    failed run may hold the database); recorded now."""
+    for delivery in event.get("deliveries", []):
+        con.execute(
+            "insert into raw.alert_deliveries (event_id, channel_id, channel_label, "
+            "attempt_count, is_delivered, delivered_at, last_attempt_at, last_error) "
+            "values (?, ?, ?, 1, ?, ?, ?, ?) on conflict do nothing",
+            [
+                event["event_id"],
+                delivery["channel_id"],
+                delivery["channel_label"],
+                delivery["is_delivered"],
+                event["detected_at"] if delivery["is_delivered"] else None,
+                event["detected_at"],
+                delivery.get("error"),
+            ],
+        )
+
+
+def _summarise(settings: Settings, events: list[dict], open_alerts: list[dict]) -> dict[str, Any]:
+    """Log the run's events by kind and return them as the task's result."""
     counts: dict[str, int] = {}
     for event in events:
         counts[event["event_kind"]] = counts.get(event["event_kind"], 0) + 1

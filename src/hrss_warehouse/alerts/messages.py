@@ -139,74 +139,101 @@ def _progress(e: dict, lang: str) -> str:
 
 
 def describe(e: dict, lang: str = "zh") -> Described:
+    """An event's title and one-line message in ``lang``, its untrusted text made plain."""
     e = {**e, **{k: plain(e[k], n) for k, n in _UNTRUSTED.items() if e.get(k) is not None}}
-    kind, zh = e["event_kind"], lang != "en"
-    name = (
+    kind = e["event_kind"]
+    if kind not in _DESCRIBERS:
+        raise ValueError(f"unknown alert kind {kind}")
+    return _DESCRIBERS[kind](e, lang != "en")
+
+
+def _name(e: dict, zh: bool) -> str | None:
+    """The indicator's name in the message's language (Chinese when it has no English)."""
+    return (
         e.get("indicator_name_zh")
         if zh
         else (e.get("indicator_name_en") or e.get("indicator_name_zh"))
     )
-    where = e.get("region_name_zh") or ""
-    if kind in ("trajectory", "recovery"):
-        status = e["status_zh"] if zh else e["status_en"]
-        before = e.get("previous_status_zh" if zh else "previous_status_en") or e.get(
-            "previous_status"
-        )
-        if zh:
-            change = f"此前状态 {before}" if before else "首次评估"
-            if e.get("previous_actual_value") is not None:
-                change += (
-                    f"，上次实际 {fmt_number(e['previous_actual_value'], e.get('unit') or '')}"
-                )
-            head = f"已恢复：{status}" if kind == "recovery" else status
-            line = f"**{head}** · {name} · {where}（{e['plan_name_zh']}）：{_progress(e, lang)}。{change}。"
-        else:
-            change = f"was {before}" if before else "first evaluation"
-            head = f"Recovered: {status}" if kind == "recovery" else status
-            line = (
-                f"**{head}** · {name} · {where} ({e['plan_code']}): {_progress(e, lang)}. {change}."
-            )
-        return Described(f"{head}：{name}（{where}）" if zh else f"{head}: {name} ({where})", line)
-    if kind == "release_overdue":
-        if zh:
-            line = (
-                f"**数据逾期** · {name} · {where}：{e['period_code']} 的数据应于 {e['due_date']} 前报送"
-                f"（{e.get('publisher_zh') or '报送单位'}），尚未收到。"
-            )
-            return Described(f"数据逾期：{name}（{where}）", line)
-        line = f"**Release overdue** · {name} · {where}: {e['period_code']} was due by {e['due_date']}."
-        return Described(f"Release overdue: {name} ({where})", line)
-    if kind == "batch_quarantined":
-        if zh:
-            line = (
-                f"**文件被隔离** · {e['file_name']}（{e['rows_in']} 行未发布）：{e['first_error']}"
-            )
-            return Described(f"文件被隔离：{e['file_name']}", line)
-        line = f"**File quarantined** · {e['file_name']} ({e['rows_in']} rows not published): {e['first_error']}"
-        return Described(f"File quarantined: {e['file_name']}", line)
-    if kind == "material_revision":
-        unit = e.get("unit") or ""
-        ratio = e.get("revision_ratio")
-        change = f"（{ratio * 100:+.1f}%）" if ratio is not None else ""
-        if zh:
-            line = (
-                f"**数据大幅修订** · {name} · {where} · {e['period_code']}：首次发布 "
-                f"{fmt_number(e['first_published_value'], unit)}，现为 {fmt_number(e['value'], unit)}{change}，"
-                f"来自 {e['file_name']}。"
-            )
-            return Described(f"数据大幅修订：{name}（{where}）", line)
+
+
+def _describe_trajectory(e: dict, zh: bool) -> Described:
+    """A target that changed status: into one that needs action, or recovered."""
+    name, where = _name(e, zh), e.get("region_name_zh") or ""
+    recovered = e["event_kind"] == "recovery"
+    status = e["status_zh"] if zh else e["status_en"]
+    before = e.get("previous_status_zh" if zh else "previous_status_en") or e.get("previous_status")
+    if zh:
+        change = f"此前状态 {before}" if before else "首次评估"
+        if e.get("previous_actual_value") is not None:
+            change += f"，上次实际 {fmt_number(e['previous_actual_value'], e.get('unit') or '')}"
+        head = f"已恢复：{status}" if recovered else status
+        line = f"**{head}** · {name} · {where}（{e['plan_name_zh']}）：{_progress(e, 'zh')}。{change}。"
+        return Described(f"{head}：{name}（{where}）", line)
+    change = f"was {before}" if before else "first evaluation"
+    head = f"Recovered: {status}" if recovered else status
+    line = f"**{head}** · {name} · {where} ({e['plan_code']}): {_progress(e, 'en')}. {change}."
+    return Described(f"{head}: {name} ({where})", line)
+
+
+def _describe_overdue(e: dict, zh: bool) -> Described:
+    """The latest figure the release calendar expected has not arrived."""
+    name, where = _name(e, zh), e.get("region_name_zh") or ""
+    if zh:
         line = (
-            f"**Material revision** · {name} · {where} · {e['period_code']}: first published "
-            f"{fmt_number(e['first_published_value'], unit)}, now {fmt_number(e['value'], unit)}{change}."
+            f"**数据逾期** · {name} · {where}：{e['period_code']} 的数据应于 {e['due_date']} 前报送"
+            f"（{e.get('publisher_zh') or '报送单位'}），尚未收到。"
         )
-        return Described(f"Material revision: {name} ({where})", line)
-    if kind == "pipeline_failure":
-        if zh:
-            line = f"**流水线失败** · 任务 {e['task_id']}（运行 {e['run_id']}）：{e['error']}"
-            return Described(f"流水线失败：{e['task_id']}", line)
-        line = f"**Pipeline failure** · task {e['task_id']} (run {e['run_id']}): {e['error']}"
-        return Described(f"Pipeline failure: {e['task_id']}", line)
-    raise ValueError(f"unknown alert kind {kind}")
+        return Described(f"数据逾期：{name}（{where}）", line)
+    line = f"**Release overdue** · {name} · {where}: {e['period_code']} was due by {e['due_date']}."
+    return Described(f"Release overdue: {name} ({where})", line)
+
+
+def _describe_quarantine(e: dict, zh: bool) -> Described:
+    """A delivered file validation quarantined whole, with the validation's reason."""
+    if zh:
+        line = f"**文件被隔离** · {e['file_name']}（{e['rows_in']} 行未发布）：{e['first_error']}"
+        return Described(f"文件被隔离：{e['file_name']}", line)
+    line = f"**File quarantined** · {e['file_name']} ({e['rows_in']} rows not published): {e['first_error']}"
+    return Described(f"File quarantined: {e['file_name']}", line)
+
+
+def _describe_revision(e: dict, zh: bool) -> Described:
+    """A published figure revised beyond the tolerance: first value, now, and by how much."""
+    name, where = _name(e, zh), e.get("region_name_zh") or ""
+    unit = e.get("unit") or ""
+    ratio = e.get("revision_ratio")
+    change = f"（{ratio * 100:+.1f}%）" if ratio is not None else ""
+    if zh:
+        line = (
+            f"**数据大幅修订** · {name} · {where} · {e['period_code']}：首次发布 "
+            f"{fmt_number(e['first_published_value'], unit)}，现为 {fmt_number(e['value'], unit)}{change}，"
+            f"来自 {e['file_name']}。"
+        )
+        return Described(f"数据大幅修订：{name}（{where}）", line)
+    line = (
+        f"**Material revision** · {name} · {where} · {e['period_code']}: first published "
+        f"{fmt_number(e['first_published_value'], unit)}, now {fmt_number(e['value'], unit)}{change}."
+    )
+    return Described(f"Material revision: {name} ({where})", line)
+
+
+def _describe_failure(e: dict, zh: bool) -> Described:
+    """A task that failed for good, with the gist of its error."""
+    if zh:
+        line = f"**流水线失败** · 任务 {e['task_id']}（运行 {e['run_id']}）：{e['error']}"
+        return Described(f"流水线失败：{e['task_id']}", line)
+    line = f"**Pipeline failure** · task {e['task_id']} (run {e['run_id']}): {e['error']}"
+    return Described(f"Pipeline failure: {e['task_id']}", line)
+
+
+_DESCRIBERS = {
+    "trajectory": _describe_trajectory,
+    "recovery": _describe_trajectory,
+    "release_overdue": _describe_overdue,
+    "batch_quarantined": _describe_quarantine,
+    "material_revision": _describe_revision,
+    "pipeline_failure": _describe_failure,
+}
 
 
 def _marker(e: dict, zh: bool) -> str:

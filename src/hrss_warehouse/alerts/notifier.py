@@ -14,7 +14,11 @@ import hashlib
 import json
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hrss_warehouse.alerts.channels import Channel
+    from hrss_warehouse.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +48,38 @@ def notify_failure(
 
 
 def _notify(dag_id: str, task_id: str, run_id: str, error: str, conf: dict) -> dict[str, Any]:
-    from hrss_warehouse.alerts.channels import ChannelError, configured_channels, redact, send
-    from hrss_warehouse.alerts.detect import spool_dir
-    from hrss_warehouse.alerts.messages import describe, digest
+    """notify_failure's work: the event, sent to each channel, then spooled."""
+    from hrss_warehouse.alerts.channels import configured_channels
     from hrss_warehouse.config import Settings, alert_options
-    from hrss_warehouse.errors import one_line
 
     # The environment's settings: the run conf may be what failed (a refused trigger).
     settings = Settings.load()
     settings.ensure_dirs()
     channels = configured_channels()
     options = alert_options(settings)
+    event = _failure_event(dag_id, task_id, run_id, error, channels)
+    deliveries = _send_to_each(event, channels, options)
+    event["deliveries"] = deliveries
+    _spool(settings, event)
+    log.error(
+        "pipeline failure in %s: alert sent to %d of %d channel(s)",
+        task_id,
+        sum(d["is_delivered"] for d in deliveries),
+        len(deliveries),
+    )
+    return event
+
+
+def _failure_event(
+    dag_id: str, task_id: str, run_id: str, error: str, channels: list[Channel]
+) -> dict[str, Any]:
+    """The pipeline_failure event, keyed by run and task so the next run records it once."""
+    from hrss_warehouse.alerts.channels import redact
+    from hrss_warehouse.errors import one_line
+
     now = datetime.now(UTC).replace(tzinfo=None)
     key = f"pipeline_failure|{dag_id}|{run_id}|{task_id}"
-    event = {
+    return {
         "event_id": hashlib.sha256(key.encode()).hexdigest()[:16],
         "event_kind": "pipeline_failure",
         "event_key": key,
@@ -71,6 +93,15 @@ def _notify(dag_id: str, task_id: str, run_id: str, error: str, conf: dict) -> d
         ),
         "detected_at": now.isoformat(),
     }
+
+
+def _send_to_each(
+    event: dict[str, Any], channels: list[Channel], options: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Send the event alone to every channel that takes it; what each answered."""
+    from hrss_warehouse.alerts.channels import ChannelError, send
+    from hrss_warehouse.alerts.messages import describe, digest
+
     line = describe(event, options["language"]).line
     deliveries = []
     for channel in channels:
@@ -95,14 +126,13 @@ def _notify(dag_id: str, task_id: str, run_id: str, error: str, conf: dict) -> d
                     "error": str(exc),
                 }
             )
-    event["deliveries"] = deliveries
+    return deliveries
+
+
+def _spool(settings: Settings, event: dict[str, Any]) -> None:
+    """Leave the event for the next run to record: this run may hold the database."""
+    from hrss_warehouse.alerts.detect import spool_dir
+
     spool = spool_dir(settings)
     spool.mkdir(parents=True, exist_ok=True)
     (spool / f"{event['event_id']}.json").write_text(json.dumps(event, ensure_ascii=False), "utf-8")
-    log.error(
-        "pipeline failure in %s: alert sent to %d of %d channel(s)",
-        task_id,
-        sum(d["is_delivered"] for d in deliveries),
-        len(deliveries),
-    )
-    return event
