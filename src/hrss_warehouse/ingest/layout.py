@@ -277,101 +277,89 @@ def _header_rows(rows, start, classifier, context, hidden):
 
 
 def read_sheet(sheet: Sheet, catalog: Catalog, units: set[str]) -> SheetLayout:
+    """Read a sheet top-down: context rows, the header, its layout, then its data rows."""
     classifier = _Classifier(catalog, units)
     context = Context()
     classifier.title(sheet.name, context)
     result = SheetLayout()
-    rows: Iterable[tuple[int, list[str]]] = sheet.rows
-    if sheet.hidden_columns:
-        hidden = sheet.hidden_columns
-        rows = (
-            (line, [("" if c in hidden else cell) for c, cell in enumerate(cells)])
-            for line, cells in rows
-        )
     # The header is looked for in the first rows; the rest is streamed once, so a
     # million-row CSV is never held as a list of rows.
-    stream = iter(rows)
+    stream = iter(_visible_rows(sheet))
     head = list(itertools.islice(stream, HEAD_ROWS))
-    header_at = None
+    header_at = _find_header(head, classifier, context)
+    if header_at is None:
+        problem = RowProblem("header_not_found", None, sheet.name or None)
+        result.unreadable = _rows_with_numbers(itertools.chain(head, stream), problem)
+        return result
+
+    last, texts, dims = _header_rows(head, header_at, classifier, context, sheet.hidden_columns)
+    body = itertools.chain(head[last + 1 :], stream)
+    reading = _read_columns(texts, dims, sheet.hidden_columns, classifier, context, result)
+    if result.layout == "long" and (missing := _missing_long_columns(reading.columns, context)):
+        problem = RowProblem("header_missing_column", None, "、".join(missing))
+        result.unreadable = _rows_but_footnotes(body, texts, problem) or [(0, problem, {})]
+        return result
+    if not reading.value_columns:
+        problem = RowProblem("header_not_found", None, sheet.name or None)
+        result.unreadable = [
+            (line, problem, dict(zip(texts, cells, strict=False))) for line, cells in body
+        ]
+        return result
+
+    result.candidates = _candidates(body, [_norm(t) for t in head[header_at][1]], reading, result)
+    return result
+
+
+def _visible_rows(sheet: Sheet) -> Iterable[tuple[int, list[str]]]:
+    """The sheet's rows with hidden columns blanked: what a reader of the sheet sees."""
+    if not sheet.hidden_columns:
+        return sheet.rows
+    hidden = sheet.hidden_columns
+    return (
+        (line, [("" if c in hidden else cell) for c, cell in enumerate(cells)])
+        for line, cells in sheet.rows
+    )
+
+
+def _find_header(
+    head: list[tuple[int, list[str]]], classifier: _Classifier, context: Context
+) -> int | None:
+    """Index of the header row in ``head``, learning the context from the rows above it."""
     for index, (_line, cells) in enumerate(head[:40]):
         filled = [t for t in cells if t.strip()]
         if not filled:
             continue
         if any(_is_value(t) for t in filled):
-            break  # data before any header
+            return None  # data before any header
         recognised = [classifier.header(t, context) for t in filled]
         if len(set(filled)) > 1 and sum(1 for d in recognised if d) >= 2:
-            header_at = index
-            break
+            return index
         for text in filled:  # a title, unit or subtitle row
             classifier.title(text, context)
-    if header_at is None:
-        problem = RowProblem("header_not_found", None, sheet.name or None)
-        for line, cells in itertools.chain(head, stream):
-            if any(_is_number(t) for t in cells):
-                result.unreadable.append((line, problem, {str(i): c for i, c in enumerate(cells)}))
-        return result
+    return None
 
-    last, texts, dims = _header_rows(head, header_at, classifier, context, sheet.hidden_columns)
-    body = itertools.chain(head[last + 1 :], stream)
-    columns = {d["column"]: c for c, d in reversed(list(enumerate(dims))) if "column" in d}
-    value_columns = [
-        c for c, d in enumerate(dims) if d and not {"column", "label", "ignored"} & set(d)
+
+_Unreadable = list[tuple[int, RowProblem, dict[str, str]]]
+
+
+def _rows_with_numbers(rows: Iterable[tuple[int, list[str]]], problem: RowProblem) -> _Unreadable:
+    """Rows holding a number, as unreadable: the figures a headerless sheet loses."""
+    return [
+        (line, problem, {str(i): c for i, c in enumerate(cells)})
+        for line, cells in rows
+        if any(_is_number(t) for t in cells)
     ]
-    # A 合计 column in a sheet whose other value columns are not regions is a row sum
-    # (1月+2月+3月), not the figure of the title's region: left out, noted.
-    region_columns = [c for c in value_columns if "region" in dims[c]]
-    total_columns = [c for c in region_columns if _norm(dims[c]["region"]) in TOTAL_WORDS]
-    if total_columns and len(total_columns) == len(region_columns):
-        value_columns = [c for c in value_columns if c not in total_columns]
-        result.skipped_columns += len(total_columns)
-    if "value" in columns:
-        result.layout, value_columns = "long", [columns["value"]]
-    elif not value_columns and columns:
-        result.layout = "long"  # canonical columns but no 数值: reported as a missing column
-    else:
-        result.layout = "wide"
-    # The row label is the first column left of the values whose header is empty, 项目 …
-    # or unrecognised; a long sheet has none (an unknown extra column is just ignored).
-    label_column = None
-    if result.layout == "wide" and value_columns:
-        label_column = next(
-            (
-                c
-                for c, d in enumerate(dims[: min(value_columns)])
-                if ("label" in d or not d) and c not in sheet.hidden_columns
-            ),
-            None,
-        )
 
-    provided = {dim for c in value_columns for dim in DIMENSIONS if dim in dims[c]}
-    provided |= {
-        dim for dim in DIMENSIONS if any(k in columns for k in (f"{dim}_name", f"{dim}_code", dim))
-    }
-    if context.indicator:
-        provided.add("indicator")
 
-    if result.layout == "long":
-        missing = _missing_long_columns(columns, context)
-        if missing:
-            problem = RowProblem("header_missing_column", None, "、".join(missing))
-            for line, cells in body:
-                if not _FOOTNOTE.match(_norm(next((t for t in cells if t.strip()), ""))):
-                    result.unreadable.append((line, problem, dict(zip(texts, cells, strict=False))))
-            if not result.unreadable:
-                result.unreadable.append((0, problem, {}))
-            return result
-    if not value_columns:
-        problem = RowProblem("header_not_found", None, sheet.name or None)
-        for line, cells in body:
-            result.unreadable.append((line, problem, dict(zip(texts, cells, strict=False))))
-        return result
-
-    reading = _Reading(
-        texts, dims, columns, value_columns, label_column, provided, classifier, context
-    )
-    result.candidates = _candidates(body, [_norm(t) for t in head[header_at][1]], reading, result)
-    return result
+def _rows_but_footnotes(
+    rows: Iterable[tuple[int, list[str]]], texts: list[str], problem: RowProblem
+) -> _Unreadable:
+    """Every row but footnotes, as unreadable: a long sheet missing a required column."""
+    return [
+        (line, problem, dict(zip(texts, cells, strict=False)))
+        for line, cells in rows
+        if not _FOOTNOTE.match(_norm(next((t for t in cells if t.strip()), "")))
+    ]
 
 
 @dataclass
@@ -388,19 +376,84 @@ class _Reading:
     context: Context
 
 
+def _read_columns(
+    texts: list[str],
+    dims: list[dict[str, str]],
+    hidden: set[int],
+    classifier: _Classifier,
+    context: Context,
+    result: SheetLayout,
+) -> _Reading:
+    """Which columns hold values, which one labels the rows, and the layout (set on
+    ``result``) these make."""
+    columns = {d["column"]: c for c, d in reversed(list(enumerate(dims))) if "column" in d}
+    value_columns = _value_columns(dims, result)
+    if "value" in columns:
+        result.layout, value_columns = "long", [columns["value"]]
+    elif not value_columns and columns:
+        result.layout = "long"  # canonical columns but no 数值: reported as a missing column
+    else:
+        result.layout = "wide"
+    label_column = _label_column(dims, value_columns, hidden) if result.layout == "wide" else None
+    provided = _provided(dims, columns, value_columns, context)
+    return _Reading(
+        texts, dims, columns, value_columns, label_column, provided, classifier, context
+    )
+
+
+def _label_column(
+    dims: list[dict[str, str]], value_columns: list[int], hidden: set[int]
+) -> int | None:
+    """The column naming what each row of a wide sheet is about."""
+    # The first column left of the values whose header is empty, 项目 … or unrecognised;
+    # a long sheet has none (an unknown extra column is just ignored).
+    if not value_columns:
+        return None
+    return next(
+        (
+            c
+            for c, d in enumerate(dims[: min(value_columns)])
+            if ("label" in d or not d) and c not in hidden
+        ),
+        None,
+    )
+
+
+def _provided(
+    dims: list[dict[str, str]], columns: dict[str, int], value_columns: list[int], context: Context
+) -> set[str]:
+    """The dimensions the value columns' headers, the canonical columns or the title supply."""
+    provided = {dim for c in value_columns for dim in DIMENSIONS if dim in dims[c]}
+    provided |= {
+        dim for dim in DIMENSIONS if any(k in columns for k in (f"{dim}_name", f"{dim}_code", dim))
+    }
+    if context.indicator:
+        provided.add("indicator")
+    return provided
+
+
+def _value_columns(dims: list[dict[str, str]], result: SheetLayout) -> list[int]:
+    """Columns whose header is a period, region, indicator or basis, less row sums."""
+    value_columns = [
+        c for c, d in enumerate(dims) if d and not {"column", "label", "ignored"} & set(d)
+    ]
+    # A 合计 column in a sheet whose other value columns are not regions is a row sum
+    # (1月+2月+3月), not the figure of the title's region: left out, noted.
+    region_columns = [c for c in value_columns if "region" in dims[c]]
+    total_columns = [c for c in region_columns if _norm(dims[c]["region"]) in TOTAL_WORDS]
+    if total_columns and len(total_columns) == len(region_columns):
+        value_columns = [c for c in value_columns if c not in total_columns]
+        result.skipped_columns += len(total_columns)
+    return value_columns
+
+
 def _candidates(
     rows: Iterable[tuple[int, list[str]]],
     header_compact: list[str],
     reading: _Reading,
     result: SheetLayout,
 ) -> Iterator[Candidate]:
-    texts, dims, columns = reading.texts, reading.dims, reading.columns
-    value_columns, label_column, provided = (
-        reading.value_columns,
-        reading.label_column,
-        reading.provided,
-    )
-    classifier, context = reading.classifier, reading.context
+    """One candidate per value cell of each data row; footnotes and repeated headers skipped."""
     for line, cells in rows:
         filled = [t for t in cells if t.strip()]
         if not filled:
@@ -410,47 +463,67 @@ def _candidates(
         if _FOOTNOTE.match(first) or repeated_header:
             result.skipped_rows += 1
             continue
-        record = {
-            (texts[c] if c < len(texts) else "") or f"第{c + 1}列": t
-            for c, t in enumerate(cells)
-            if t.strip()
-        }
-        row_fields = {
-            name: cells[c].strip()
-            for name, c in columns.items()
-            if name != "value" and c < len(cells)
-        }
-        if row_fields.get("indicator_name"):
-            # 失业保险参保人数（万人） in a 指标 column carries its unit.
-            name, unit = classifier.split_unit(row_fields["indicator_name"])
-            row_fields["indicator_name"] = name.strip()
-            if unit and not row_fields.get("unit"):
-                row_fields["unit"] = unit
-        label = (
-            cells[label_column].strip()
-            if label_column is not None and label_column < len(cells)
-            else ""
-        )
-        if label:
-            row_fields.update(_label_fields(label, classifier, context, provided))
-        for c in value_columns:
-            raw = cells[c] if c < len(cells) else ""
-            if result.layout == "wide" and is_missing(raw):
-                result.missing_cells += 1
-                continue
-            fields = _merge(context, row_fields, dims[c])
-            fields["value"] = raw.strip()
-            if result.layout != "wide":
-                yield Candidate(line, None, fields, record)
-                continue
-            # One cell of a wide row: its record is the row's label and that cell, not
-            # the whole row (a 10,000-column row of bad cells would copy it 10,000 times).
-            column_label = texts[c] if c < len(texts) else f"第{c + 1}列"
-            cell = {column_label or f"第{c + 1}列": raw}
-            if label_column is not None and label:
-                label_key = (texts[label_column] if label_column < len(texts) else "") or "行标签"
-                cell = {label_key: label, **cell}
-            yield Candidate(line, column_label, fields, cell)
+        yield from _row_candidates(line, cells, reading, result)
+
+
+def _row_candidates(
+    line: int, cells: list[str], reading: _Reading, result: SheetLayout
+) -> Iterator[Candidate]:
+    """The candidates of one data row: what its columns and label say, merged with what
+    each value column's header says."""
+    texts, label_column = reading.texts, reading.label_column
+    label = (
+        cells[label_column].strip()
+        if label_column is not None and label_column < len(cells)
+        else ""
+    )
+    row_fields = _row_fields(cells, label, reading)
+    for c in reading.value_columns:
+        raw = cells[c] if c < len(cells) else ""
+        if result.layout == "wide" and is_missing(raw):
+            result.missing_cells += 1
+            continue
+        fields = _merge(reading.context, row_fields, reading.dims[c])
+        fields["value"] = raw.strip()
+        if result.layout != "wide":
+            yield Candidate(line, None, fields, _row_record(cells, texts))
+            continue
+        # One cell of a wide row: its record is the row's label and that cell, not
+        # the whole row (a 10,000-column row of bad cells would copy it 10,000 times).
+        column_label = texts[c] if c < len(texts) else f"第{c + 1}列"
+        cell = {column_label or f"第{c + 1}列": raw}
+        if label_column is not None and label:
+            label_key = (texts[label_column] if label_column < len(texts) else "") or "行标签"
+            cell = {label_key: label, **cell}
+        yield Candidate(line, column_label, fields, cell)
+
+
+def _row_record(cells: list[str], texts: list[str]) -> dict[str, str]:
+    """A long row as its department wrote it: header → filled cell."""
+    return {
+        (texts[c] if c < len(texts) else "") or f"第{c + 1}列": t
+        for c, t in enumerate(cells)
+        if t.strip()
+    }
+
+
+def _row_fields(cells: list[str], label: str, reading: _Reading) -> dict[str, str]:
+    """What a row's canonical columns and its label say, before the value column's header."""
+    classifier = reading.classifier
+    row_fields = {
+        name: cells[c].strip()
+        for name, c in reading.columns.items()
+        if name != "value" and c < len(cells)
+    }
+    if row_fields.get("indicator_name"):
+        # 失业保险参保人数（万人） in a 指标 column carries its unit.
+        name, unit = classifier.split_unit(row_fields["indicator_name"])
+        row_fields["indicator_name"] = name.strip()
+        if unit and not row_fields.get("unit"):
+            row_fields["unit"] = unit
+    if label:
+        row_fields.update(_label_fields(label, classifier, reading.context, reading.provided))
+    return row_fields
 
 
 def _missing_long_columns(columns: dict[str, int], context: Context) -> list[str]:

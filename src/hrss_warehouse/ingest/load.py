@@ -12,6 +12,7 @@ records what the child hands back.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -133,20 +134,9 @@ def ingest_files(
         _clear_spool(settings.work_dir / "spool")
         for index, item in enumerate(files, start=1):
             landed = Landed(**item)  # type: ignore[arg-type]
-            attempts = _previous_attempts(con, landed.sha256)
-            if attempts is None:
-                continue  # settled by an earlier run since discovery
-            received_at = datetime.now(UTC).replace(tzinfo=None)
-            result = _parse_landed(settings, landed, today)
-            status = _status(result, attempts + 1, settings.parse_attempts, landed.file_name)
-            try:
-                _record(con, batch_id, landed, result, status, attempts + 1, received_at)
-            finally:
-                if result.observations_path:
-                    Path(result.observations_path).unlink(missing_ok=True)
-            summary.append(
-                _file_summary(settings, index, len(files), landed, result, status, received_at)
-            )
+            load = _load_file(con, settings, batch_id, landed, today)
+            if load is not None:
+                summary.append(_file_summary(settings, index, len(files), load))
     return {
         "batch_id": batch_id,
         "files": summary,
@@ -154,6 +144,46 @@ def ingest_files(
         "rows_loaded": sum(int(f["rows_loaded"]) for f in summary),
         "rows_quarantined": sum(int(f["rows_quarantined"]) for f in summary),
     }
+
+
+@dataclass
+class _FileLoad:
+    """One landed file in this batch: what its parse found and what became of it."""
+
+    landed: Landed
+    result: FileResult
+    status: str  # loaded | partially_loaded | quarantined | deferred
+    attempt: int  # parse attempts spent on these bytes, this one included
+    received_at: datetime
+
+    @property
+    def deferred(self) -> bool:
+        return self.status == "deferred"
+
+    @property
+    def rows_loaded(self) -> int:
+        """A deferred file loads nothing this time, whatever its parse found."""
+        return 0 if self.deferred else self.result.rows_loaded
+
+
+def _load_file(
+    con, settings: Settings, batch_id: str, landed: Landed, today: date
+) -> _FileLoad | None:
+    """Parse one landed file and record it; None if an earlier run settled these bytes
+    since they were discovered."""
+    attempts = _previous_attempts(con, landed.sha256)
+    if attempts is None:
+        return None
+    received_at = datetime.now(UTC).replace(tzinfo=None)
+    result = _parse_landed(settings, landed, today)
+    status = _status(result, attempts + 1, settings.parse_attempts, landed.file_name)
+    load = _FileLoad(landed, result, status, attempts + 1, received_at)
+    try:
+        _record(con, batch_id, load)
+    finally:
+        if result.observations_path:
+            Path(result.observations_path).unlink(missing_ok=True)
+    return load
 
 
 def _clear_spool(spool_dir: Path) -> None:
@@ -213,44 +243,16 @@ def _status(result: FileResult, attempt: int, allowed: int, file_name: str) -> s
     return result.status
 
 
-def _record(
-    con,
-    batch_id: str,
-    landed: Landed,
-    result: FileResult,
-    status: str,
-    attempt: int,
-    received_at: datetime,
-) -> None:
+def _record(con, batch_id: str, load: _FileLoad) -> None:
     """Observations, quarantine records and the ledger row of one file, all or nothing.
     A deferred file gets only its ledger row (with the attempt count)."""
-    rows_quarantined = result.rows_quarantined
     con.begin()
     try:
-        con.execute("delete from raw.file_ledger where file_sha256 = ?", [landed.sha256])
-        if status != "deferred":
-            _insert_observations(con, batch_id, landed, result, received_at)
-            _insert_quarantined(con, batch_id, landed, result, received_at)
-        ledger = {
-            "file_sha256": landed.sha256,
-            "file_name": landed.file_name,
-            "source_path": landed.source_path,
-            "archive_path": landed.archive_path,
-            "size_bytes": landed.size_bytes,
-            "batch_id": batch_id,
-            "received_at": received_at,
-            "rows_in": result.rows_in,
-            "rows_loaded": result.rows_loaded if status != "deferred" else 0,
-            "rows_quarantined": rows_quarantined,
-            "status": status,
-            "first_error": result.quarantined[0]["message_zh"] if result.quarantined else None,
-            "sheets": "、".join(result.sheets) or None,
-            "layout": result.layout,
-            "encoding": result.encoding,
-            "missing_cells": result.missing_cells,
-            "notes": "；".join(result.notes) or None,
-            "attempts": attempt,
-        }
+        con.execute("delete from raw.file_ledger where file_sha256 = ?", [load.landed.sha256])
+        if not load.deferred:
+            _insert_observations(con, batch_id, load)
+            _insert_quarantined(con, batch_id, load)
+        ledger = _ledger_row(batch_id, load)
         con.execute(
             f"insert into raw.file_ledger ({', '.join(ledger)}) "
             f"values ({', '.join('?' * len(ledger))})",
@@ -262,7 +264,34 @@ def _record(
         raise
 
 
-def _insert_observations(con, batch_id, landed: Landed, result: FileResult, received_at) -> None:
+def _ledger_row(batch_id: str, load: _FileLoad) -> dict[str, object]:
+    """The file's ledger row: where it came from, what it held and what became of it."""
+    landed, result = load.landed, load.result
+    return {
+        "file_sha256": landed.sha256,
+        "file_name": landed.file_name,
+        "source_path": landed.source_path,
+        "archive_path": landed.archive_path,
+        "size_bytes": landed.size_bytes,
+        "batch_id": batch_id,
+        "received_at": load.received_at,
+        "rows_in": result.rows_in,
+        "rows_loaded": load.rows_loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "status": load.status,
+        "first_error": result.quarantined[0]["message_zh"] if result.quarantined else None,
+        "sheets": "、".join(result.sheets) or None,
+        "layout": result.layout,
+        "encoding": result.encoding,
+        "missing_cells": result.missing_cells,
+        "notes": "；".join(result.notes) or None,
+        "attempts": load.attempt,
+    }
+
+
+def _insert_observations(con, batch_id: str, load: _FileLoad) -> None:
+    """The file's observations into raw.observations: spooled ones in bulk."""
+    landed, result, received_at = load.landed, load.result, load.received_at
     if result.observations_path:
         # One bulk insert from the child's spool file: DuckDB's CSV reader, not a million
         # parameterised statements. Every field is clipped (MAX_TEXT_CHARS), so a line is
@@ -291,7 +320,9 @@ def _insert_observations(con, batch_id, landed: Landed, result: FileResult, rece
         )
 
 
-def _insert_quarantined(con, batch_id, landed: Landed, result: FileResult, received_at) -> None:
+def _insert_quarantined(con, batch_id: str, load: _FileLoad) -> None:
+    """The file's quarantine records into raw.quarantined_rows."""
+    landed, result = load.landed, load.result
     if result.quarantined:
         con.executemany(
             f"insert into raw.quarantined_rows ({', '.join(QUARANTINE_COLUMNS)}) "
@@ -302,44 +333,36 @@ def _insert_quarantined(con, batch_id, landed: Landed, result: FileResult, recei
                     landed.sha256,
                     landed.file_name,
                     *(q[c] for c in QUARANTINE_COLUMNS[3:-1]),
-                    received_at,
+                    load.received_at,
                 ]
                 for q in result.quarantined
             ],
         )
 
 
-def _file_summary(
-    settings: Settings,
-    index: int,
-    total: int,
-    landed: Landed,
-    result: FileResult,
-    status: str,
-    received_at: datetime,
-) -> dict[str, object]:
+def _file_summary(settings: Settings, index: int, total: int, load: _FileLoad) -> dict[str, object]:
     """Log the file's outcome, write the department's quarantine report, and say what
     happened in the run summary."""
-    loaded = result.rows_loaded if status != "deferred" else 0
+    landed, result, status = load.landed, load.result, load.status
     log.info(
         "[%d/%d] %s: %d rows in, %d loaded, %d quarantined (%s)",
         index,
         total,
         landed.file_name,
         result.rows_in,
-        loaded,
+        load.rows_loaded,
         result.rows_quarantined,
         status,
     )
     for problem in result.quarantined[:20]:
         log.warning("quarantined: %s", problem["message_zh"])
     report = None
-    if result.quarantined and status != "deferred":
+    if result.quarantined and not load.deferred:
         report = write_quarantine_report(
             settings.report_dir / "quarantine",
             landed.file_name,
             landed.sha256,
-            received_at,
+            load.received_at,
             result,
         )
         log.warning("quarantine report for the department: %s", report)
@@ -347,7 +370,7 @@ def _file_summary(
         "file_name": landed.file_name,
         "sha256": landed.sha256,
         "rows_in": result.rows_in,
-        "rows_loaded": loaded,
+        "rows_loaded": load.rows_loaded,
         "rows_quarantined": result.rows_quarantined,
         "status": status,
         "messages": [q["message_zh"] for q in result.quarantined[:20]],

@@ -11,6 +11,7 @@ import calendar
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -199,52 +200,83 @@ def _parse_period(raw: str) -> Period:
     text = _text(raw).replace(" ", "")
     if text in _MISSING:
         raise RowProblem("period_missing", "period", text)
-    # A date cell (Excel stores 2024年3月 as 2024-03-01): the month it starts or ends.
-    if m := _DATE.fullmatch(text):
-        year, month, day = (int(g) for g in m.groups())
-        if 1 <= month <= 12 and day in (1, calendar.monthrange(year, month)[1]):
-            return Period(
-                f"{year}-{month:02d}", "month", date(year, month, 1), _month_end(year, month)
-            )
-        raise RowProblem("period_invalid", "period", text)
-    if m := _YTD.fullmatch(text):
-        year, month = int(m.group(1)), int(m.group(2))
-        if not 1 <= month <= 12:
-            raise RowProblem("period_invalid", "period", text)
-        return Period(
-            f"{year}-{month:02d}", "month", date(year, 1, 1), _month_end(year, month), "ytd"
-        )
-    if m := _MONTH.fullmatch(text):
-        year, month = int(m.group(1)), int(m.group(2))
-        if not 1 <= month <= 12:
-            raise RowProblem("period_invalid", "period", text)
-        return Period(f"{year}-{month:02d}", "month", date(year, month, 1), _month_end(year, month))
-    if m := _QUARTER.fullmatch(text):
-        year = int(m.group(1))
-        quarter = _CN_DIGIT.get(m.group(2)) or int(m.group(2))
-        return Period(
-            f"{year}-Q{quarter}",
-            "quarter",
-            date(year, 3 * quarter - 2, 1),
-            _month_end(year, 3 * quarter),
-        )
-    if m := _HALF.fullmatch(text):
-        year, first = int(m.group(1)), m.group(2) == "上"
-        return Period(
-            f"{year}-H{1 if first else 2}",
-            "half",
-            date(year, 1 if first else 7, 1),
-            _month_end(year, 6 if first else 12),
-        )
-    if m := _YEAR.fullmatch(text):
-        year = int(m.group(1))
-        if year < 1:
-            raise RowProblem("period_invalid", "period", text)
-        return Period(str(year), "year", date(year, 1, 1), date(year, 12, 31))
+    for pattern, period_of in _PERIOD_FORMS:
+        if m := pattern.fullmatch(text):
+            return period_of(m)
     if _WITHOUT_YEAR.fullmatch(text):
         # 3月, 1-3月, 第一季度 with no year anywhere on the sheet: say so.
         raise RowProblem("period_year_missing", "period", text)
     raise RowProblem("period_invalid", "period", text)
+
+
+def _date_period(m: re.Match[str]) -> Period:
+    """A date cell (Excel stores 2024年3月 as 2024-03-01): the month it starts or ends."""
+    year, month, day = (int(g) for g in m.groups())
+    if 1 <= month <= 12 and day in (1, calendar.monthrange(year, month)[1]):
+        return Period(f"{year}-{month:02d}", "month", date(year, month, 1), _month_end(year, month))
+    raise RowProblem("period_invalid", "period", m.string)
+
+
+def _ytd_period(m: re.Match[str]) -> Period:
+    """``2024年1-3月``: January to March, a month's figure counted from 1 January."""
+    year, month = int(m.group(1)), _valid_month(m)
+    return Period(f"{year}-{month:02d}", "month", date(year, 1, 1), _month_end(year, month), "ytd")
+
+
+def _month_period(m: re.Match[str]) -> Period:
+    """``2024-03`` ``2024年3月``."""
+    year, month = int(m.group(1)), _valid_month(m)
+    return Period(f"{year}-{month:02d}", "month", date(year, month, 1), _month_end(year, month))
+
+
+def _valid_month(m: re.Match[str]) -> int:
+    """The month a period names, if it is one (1 to 12)."""
+    month = int(m.group(2))
+    if not 1 <= month <= 12:
+        raise RowProblem("period_invalid", "period", m.string)
+    return month
+
+
+def _quarter_period(m: re.Match[str]) -> Period:
+    """``2024Q1`` ``2024年第一季度``."""
+    year = int(m.group(1))
+    quarter = _CN_DIGIT.get(m.group(2)) or int(m.group(2))
+    return Period(
+        f"{year}-Q{quarter}",
+        "quarter",
+        date(year, 3 * quarter - 2, 1),
+        _month_end(year, 3 * quarter),
+    )
+
+
+def _half_period(m: re.Match[str]) -> Period:
+    """``2024年上半年`` ``2024年下半年``."""
+    year, first = int(m.group(1)), m.group(2) == "上"
+    return Period(
+        f"{year}-H{1 if first else 2}",
+        "half",
+        date(year, 1 if first else 7, 1),
+        _month_end(year, 6 if first else 12),
+    )
+
+
+def _year_period(m: re.Match[str]) -> Period:
+    """``2024`` ``2024年``."""
+    year = int(m.group(1))
+    if year < 1:
+        raise RowProblem("period_invalid", "period", m.string)
+    return Period(str(year), "year", date(year, 1, 1), date(year, 12, 31))
+
+
+# The ways a period is written, each with the Period it makes; tried in turn.
+_PERIOD_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Period]], ...] = (
+    (_DATE, _date_period),
+    (_YTD, _ytd_period),
+    (_MONTH, _month_period),
+    (_QUARTER, _quarter_period),
+    (_HALF, _half_period),
+    (_YEAR, _year_period),
+)
 
 
 # Footnote marks after a number: 4.6* 4.6＊ 4.6① 4.6⑴ 4.6† 4.6注1. Stripped *before* NFKC,

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from hrss_warehouse.catalog.names import Catalog
-from hrss_warehouse.ingest.layout import read_sheet
+from hrss_warehouse.ingest.layout import Candidate, read_sheet
 from hrss_warehouse.ingest.normalize import (
     MAX_TEXT_CHARS,
     REASONS,
@@ -24,7 +24,14 @@ from hrss_warehouse.ingest.normalize import (
     parse_period,
     parse_value,
 )
-from hrss_warehouse.ingest.readers import SUPPORTED_SUFFIXES, FileProblem, Limits, read_workbook
+from hrss_warehouse.ingest.readers import (
+    SUPPORTED_SUFFIXES,
+    FileProblem,
+    Limits,
+    Sheet,
+    Workbook,
+    read_workbook,
+)
 
 # At most this many quarantine records per file are kept one by one; the rest are
 # counted per reason in one record each (a sheet of 10,000 bad cells says so in a few
@@ -134,10 +141,35 @@ def parse_file(
     ``name`` is the file's name as delivered (messages use it; the file read may be
     the archived copy, named by sha256)."""
     result = FileResult(observations_count=0 if sink else None)
-    name = name or path.name
-    clipped = [0]  # free-text fields cut to MAX_TEXT_CHARS
+    parse = _FileParse(name or path.name, catalog, today, sink, result)
+    book = parse.open_book(path, limits)
+    if book is None:
+        return result
+    units = {unit for pair in catalog.conversions for unit in pair}
+    layouts: set[str] = set()
+    for sheet in book.sheets:
+        if layout := parse.read(sheet, units):
+            layouts.add(layout)
+    parse.finish(layouts, book.notes)
+    return result
+
+
+@dataclass
+class _FileParse:
+    """One file's parse under way: where its records go and what it has seen so far."""
+
+    name: str  # the file's name as delivered, for messages
+    catalog: Catalog
+    today: date
+    sink: Callable[[dict[str, object]], None] | None
+    result: FileResult
+    # (indicator, region, period, grain, basis) of each observation kept: a second is a
+    # duplicate.
+    seen: set[tuple[object, ...]] = field(default_factory=set)
+    clipped: int = 0  # free-text fields cut to MAX_TEXT_CHARS
 
     def reject(
+        self,
         line: int | None,
         problem: RowProblem,
         record: dict[str, str] | None,
@@ -145,88 +177,105 @@ def parse_file(
         column: str | None = None,
         value_text: str | None = None,
     ) -> None:
-        result.add_problem(file_problem(name, problem, line, record, sheet, column, value_text))
+        """Quarantine a row (with ``line``) or the whole file (without)."""
+        self.result.add_problem(
+            file_problem(self.name, problem, line, record, sheet, column, value_text)
+        )
 
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        reject(None, RowProblem("file_type_unsupported", None, path.suffix or "无扩展名"), None)
-        return result
-    try:
-        book = read_workbook(path, limits)
-    except FileProblem as problem:
-        reject(None, RowProblem(problem.reason_code, None, problem.detail), None)
-        return result
-    result.encoding = book.encoding
-    units = {unit for pair in catalog.conversions for unit in pair}
-    layouts: set[str] = set()
-    seen: set[tuple[str, ...]] = set()
-    for sheet in book.sheets:
+    def open_book(self, path: Path, limits: Limits | None) -> Workbook | None:
+        """The file's workbook; None, the whole file quarantined, if it cannot be read."""
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            self.reject(
+                None, RowProblem("file_type_unsupported", None, path.suffix or "无扩展名"), None
+            )
+            return None
+        try:
+            book = read_workbook(path, limits)
+        except FileProblem as problem:
+            self.reject(None, RowProblem(problem.reason_code, None, problem.detail), None)
+            return None
+        self.result.encoding = book.encoding
+        return book
+
+    def read(self, sheet: Sheet, units: set[str]) -> str | None:
+        """Take one sheet's rows into the result; the sheet's layout if it had any rows."""
+        result = self.result
         result.sheets.append(sheet.name)
-        found = read_sheet(sheet, catalog, units)
+        found = read_sheet(sheet, self.catalog, units)
         produced = bool(found.unreadable)
         for line, problem, record in found.unreadable:
             if line:
                 result.rows_in += 1
-            reject(line, problem, record, sheet.name)
+            self.reject(line, problem, record, sheet.name)
         for candidate in found.candidates:
             produced = True
             result.rows_in += 1
-            try:
-                observation = _parse_row(candidate.fields.get, catalog, today)
-            except RowProblem as problem:
-                reject(
-                    candidate.line,
-                    problem,
-                    candidate.record,
-                    sheet.name,
-                    candidate.column_label,
-                    candidate.fields.get("value"),
-                )
-                continue
-            key = (
-                observation["indicator_code"],
-                observation["region_code"],
-                observation["period_code"],
-                observation["period_grain"],
-                observation["basis"],
-            )
-            if key in seen:
-                reject(
-                    candidate.line,
-                    RowProblem("duplicate_in_file", None, None),
-                    candidate.record,
-                    sheet.name,
-                    candidate.column_label,
-                )
-                continue
-            seen.add(key)
-            observation.update(
-                row_number=candidate.line,
-                sheet_name=sheet.name or None,
-                column_label=candidate.column_label,
-            )
-            clipped[0] += _clip_texts(observation)
-            if sink:
-                sink(observation)
-                result.observations_count = (result.observations_count or 0) + 1
-            else:
-                result.observations.append(observation)
-        if produced:
-            layouts.add(found.layout)
+            self.take(candidate, sheet.name)
         result.missing_cells += found.missing_cells
         where = f"工作表“{sheet.name}”" if sheet.name else ""
         if found.skipped_rows:
             result.notes.append(f"{where}跳过{found.skipped_rows}行注释/重复表头")
         if found.skipped_columns:
             result.notes.append(f"{where}合计列为行合计，未作为数据载入")
-    result.layout = layouts.pop() if len(layouts) == 1 else ("mixed" if layouts else None)
-    if not result.rows_in and not result.quarantined:
-        reject(None, RowProblem("file_empty", None, "没有数据行"), None)
-    result.summarise_omitted(name)
-    # The workbook's notes last: a CSV's are only complete once its rows were read.
-    result.notes = list(book.notes) + result.notes
-    if clipped[0]:
-        result.notes.append(f"{clipped[0]}处文字超过 {MAX_TEXT_CHARS} 字，已截断（原文件已存档）")
-    return result
+        return found.layout if produced else None
+
+    def take(self, candidate: Candidate, sheet_name: str) -> None:
+        """Keep one candidate as an observation, or quarantine it: unparseable or a
+        duplicate of one already kept."""
+        try:
+            observation = _parse_row(candidate.fields.get, self.catalog, self.today)
+        except RowProblem as problem:
+            self.reject(
+                candidate.line,
+                problem,
+                candidate.record,
+                sheet_name,
+                candidate.column_label,
+                candidate.fields.get("value"),
+            )
+            return
+        key = (
+            observation["indicator_code"],
+            observation["region_code"],
+            observation["period_code"],
+            observation["period_grain"],
+            observation["basis"],
+        )
+        if key in self.seen:
+            self.reject(
+                candidate.line,
+                RowProblem("duplicate_in_file", None, None),
+                candidate.record,
+                sheet_name,
+                candidate.column_label,
+            )
+            return
+        self.seen.add(key)
+        observation.update(
+            row_number=candidate.line,
+            sheet_name=sheet_name or None,
+            column_label=candidate.column_label,
+        )
+        self.clipped += _clip_texts(observation)
+        if self.sink:
+            self.sink(observation)
+            self.result.observations_count = (self.result.observations_count or 0) + 1
+        else:
+            self.result.observations.append(observation)
+
+    def finish(self, layouts: set[str], book_notes: list[str]) -> None:
+        """The file's layout, its emptiness, its omitted records counted and its notes."""
+        result = self.result
+        result.layout = layouts.pop() if len(layouts) == 1 else ("mixed" if layouts else None)
+        if not result.rows_in and not result.quarantined:
+            self.reject(None, RowProblem("file_empty", None, "没有数据行"), None)
+        result.summarise_omitted(self.name)
+        # The workbook's notes last: a CSV's are only complete once its rows were read.
+        result.notes = list(book_notes) + result.notes
+        if self.clipped:
+            result.notes.append(
+                f"{self.clipped}处文字超过 {MAX_TEXT_CHARS} 字，已截断（原文件已存档）"
+            )
 
 
 def _clip_texts(observation: dict[str, object]) -> int:

@@ -29,7 +29,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 SUPPORTED_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls"}
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 # UTF-8 first (a valid UTF-8 file is almost never meant as GBK); GB18030 is the
 # superset of GBK and GB2312 that Chinese Excel's "CSV" export uses.
 ENCODINGS = ("utf-8-sig", "gb18030")

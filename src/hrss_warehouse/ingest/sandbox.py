@@ -30,9 +30,6 @@ from hrss_warehouse.ingest.normalize import RowProblem
 from hrss_warehouse.ingest.parse import SPOOL_COLUMNS, FileResult, file_problem, parse_file
 from hrss_warehouse.ingest.readers import Limits
 
-_DATE_FIELDS = ("period_start_date", "period_end_date")
-
-
 # What a child may hand back. With at most MAX_RECORDS_PER_FILE quarantine records of
 # clipped text, a real answer is a few MB; more means something is wrong, and the parent
 # must not be the one to run out of memory reading it.
@@ -130,20 +127,6 @@ def _child_failure(name: str, code: int, tail: str, size: int, memory_mb: int) -
     if "MemoryError" in tail or code == -9:
         return _failed(name, "parse_failed", f"解析时内存超过 {memory_mb} MB", transient=True)
     return _failed(name, "parse_failed", f"解析进程退出（退出码 {code}）{tail[:200]}")
-
-
-def read_spool(path: str | Path) -> list[dict[str, object]]:
-    """A spool file's observations as parse_file returns them (for tests and tools)."""
-    observations = []
-    with Path(path).open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            record: dict[str, object] = {k: (v if v != "" else None) for k, v in row.items()}
-            record["row_number"] = int(row["row_number"])
-            record["value"] = float(row["value"])
-            for name in _DATE_FIELDS:
-                record[name] = date.fromisoformat(row[name])
-            observations.append(record)
-    return observations
 
 
 def _main() -> None:

@@ -28,6 +28,8 @@ from hrss_warehouse.errors import PipelineError
 
 if TYPE_CHECKING:
     import pandas as pd
+    from great_expectations.checkpoint import Checkpoint
+    from great_expectations.core import ExpectationValidationResult
     from great_expectations.data_context import AbstractDataContext
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,22 @@ def run_suite(
     frame: pd.DataFrame,
     params: dict[str, Any],
 ) -> SuiteOutcome:
+    """Validate ``frame`` with the suite ``module`` defines for ``params``; Data Docs
+    are updated and each expectation's result is kept, failures logged."""
+    checkpoint = _checkpoint(context, module, params)
+    result = checkpoint.run(batch_parameters={"dataframe": _dates_to_iso(frame)})
+    outcome = SuiteOutcome(module.SUITE_NAME, len(frame))
+    for validation in result.run_results.values():
+        outcome.results.extend(_result_record(item) for item in validation.results)
+    _log_outcome(outcome)
+    return outcome
+
+
+def _checkpoint(
+    context: AbstractDataContext, module: ModuleType, params: dict[str, Any]
+) -> Checkpoint:
+    """The suite's checkpoint on a whole DataFrame, created or updated in the context
+    (every GX object is add-or-update: a rerun finds them all already there)."""
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
 
@@ -118,7 +136,7 @@ def run_suite(
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
     )
-    checkpoint = context.checkpoints.add_or_update(
+    return context.checkpoints.add_or_update(
         gx.Checkpoint(
             name=f"{name}_checkpoint",
             validation_definitions=[definition],
@@ -126,44 +144,42 @@ def run_suite(
             result_format={"result_format": "SUMMARY"},
         )
     )
-    result = checkpoint.run(batch_parameters={"dataframe": _dates_to_iso(frame)})
 
-    outcome = SuiteOutcome(name, len(frame))
-    for validation in result.run_results.values():
-        for item in validation.results:
-            config = item.expectation_config
-            severity = (config.meta or {}).get("severity", "critical")
-            record = {
-                "expectation_type": config.type,
-                "column": config.kwargs.get("column")
-                or ",".join(
-                    config.kwargs.get("column_list")
-                    or [
-                        c
-                        for c in (config.kwargs.get("column_A"), config.kwargs.get("column_B"))
-                        if c
-                    ]
-                ),
-                "severity": severity,
-                "success": bool(item.success),
-                "unexpected_count": (item.result or {}).get("unexpected_count"),
-                "details": json.dumps(
-                    {
-                        k: v
-                        for k, v in (item.result or {}).items()
-                        if k in ("observed_value", "partial_unexpected_list")
-                    },
-                    ensure_ascii=False,
-                    default=str,
-                ),
-            }
-            outcome.results.append(record)
+
+def _result_record(item: ExpectationValidationResult) -> dict[str, Any]:
+    """One expectation's result as raw.validation_results records it: its column(s),
+    severity (critical unless its meta says otherwise) and what GX observed."""
+    config = item.expectation_config
+    return {
+        "expectation_type": config.type,
+        "column": config.kwargs.get("column")
+        or ",".join(
+            config.kwargs.get("column_list")
+            or [c for c in (config.kwargs.get("column_A"), config.kwargs.get("column_B")) if c]
+        ),
+        "severity": (config.meta or {}).get("severity", "critical"),
+        "success": bool(item.success),
+        "unexpected_count": (item.result or {}).get("unexpected_count"),
+        "details": json.dumps(
+            {
+                k: v
+                for k, v in (item.result or {}).items()
+                if k in ("observed_value", "partial_unexpected_list")
+            },
+            ensure_ascii=False,
+            default=str,
+        ),
+    }
+
+
+def _log_outcome(outcome: SuiteOutcome) -> None:
+    """A line for the suite, and one for each failed expectation."""
     level = logging.WARNING if outcome.failures else logging.INFO
     log.log(
         level,
         "GX suite %s on %d rows: %d critical failure(s), %d warning(s)",
-        name,
-        len(frame),
+        outcome.suite_name,
+        outcome.rows,
         len(outcome.critical_failures),
         len(outcome.warnings),
     )
@@ -175,7 +191,6 @@ def run_suite(
             failure["column"],
             failure["details"],
         )
-    return outcome
 
 
 def _record(con, batch_id: str, outcome: SuiteOutcome) -> None:
@@ -325,61 +340,99 @@ def validate_batch(settings: Settings, batch_id: str) -> dict[str, Any]:
     delivery (the file's own batch), and the ledger's validated_at is set in the same
     transaction, so a kill leaves each file either judged or not, never half.
     """
+    frame = _unvalidated_rows(settings)
+    if frame.empty:
+        log.info("batch %s: no loaded file awaits validation", batch_id)
+        return {"suite": "raw_observations", "files": []}
+    suite = _LandingSuite.load(settings)
+    files = [
+        _validate_file(settings, suite, str(sha), name, rows.reset_index(drop=True))
+        for (sha, name), rows in frame.groupby(["file_sha256", "file_name"], sort=False)
+    ]
+    return {"suite": suite.module.SUITE_NAME, "files": files}
+
+
+def _unvalidated_rows(settings: Settings) -> pd.DataFrame:
+    """The loaded rows of every file awaiting judgement; files with none are marked
+    judged on the way."""
     with workdb.connect(settings.work_db) as con:  # read-write: may add validated_at
         # A file with no loaded row (refused, or every row quarantined at parse) has
         # nothing to judge: mark it, so validated_at null means "rows not yet judged".
         con.execute(NOTHING_TO_JUDGE_SQL, [datetime.now(UTC).replace(tzinfo=None)])
-        frame = con.execute(UNVALIDATED_SQL).df()
-    if frame.empty:
-        log.info("batch %s: no loaded file awaits validation", batch_id)
-        return {"suite": "raw_observations", "files": []}
+        return con.execute(UNVALIDATED_SQL).df()
 
-    catalog = Catalog.load(settings.catalog_dir)
-    params = {
-        "indicator_codes": sorted(catalog.indicator_units),
-        "region_codes": sorted(catalog.region_codes),
-        "units": sorted(set(catalog.indicator_units.values())),
-        "today": datetime.now(UTC).date().isoformat(),
-    }
-    context = gx_context(settings)
-    module = load_suite_module(settings, "raw_observations")
-    derivations = _read_derivations(settings)
-    files = []
-    for (sha, name), rows in frame.groupby(["file_sha256", "file_name"], sort=False):
-        rows = rows.reset_index(drop=True)
-        verdicts = domain_verdicts(rows, _earlier_figures(settings, str(sha)), derivations, module)
-        for column, verdict in verdicts.items():
-            rows[column] = verdict.ok
-        usual = _usual_row_count(settings, str(sha), str(name), module.ROW_COUNT_TOLERANCE)
-        outcome = run_suite(context, module, rows, {**params, "usual_row_count": usual})
-        quarantined = bool(outcome.critical_failures)
-        delivery = str(rows.at[0, "batch_id"])
-        with workdb.connect(settings.work_db) as con:
-            con.begin()
-            _record(con, delivery, outcome)
-            con.execute(
-                "update raw.file_ledger set validated_at = ? where file_sha256 = ?",
-                [datetime.now(UTC).replace(tzinfo=None), str(sha)],
-            )
-            if quarantined:
-                reasons = _row_messages(rows, verdicts, outcome, "critical")
-                _quarantine_file(con, delivery, str(sha), outcome, _by_key(rows, reasons))
-            else:
-                flags = _row_messages(rows, verdicts, outcome, "warning")
-                if usual and any(
-                    f["expectation_type"] == "expect_table_row_count_to_be_between"
-                    for f in outcome.warnings
-                ):
-                    note = (
-                        f"本期报表共 {len(rows)} 条数据，同一报表近几期为 {usual[0]}–{usual[1]} 条的常见范围之外，"
-                        "请核实是否漏报或重复"
-                    )
-                    for i in rows.index:
-                        flags.setdefault(i, []).append(("row_count_unusual", note))
-                _flag_rows(con, delivery, rows, flags)
-            con.commit()
-        files.append({"file_name": name, "quarantined": quarantined, **outcome.as_dict()})
-    return {"suite": module.SUITE_NAME, "files": files}
+
+@dataclass
+class _LandingSuite:
+    """The landing suite and what every file of a run is judged with."""
+
+    params: dict[str, Any]  # the catalog's codes and units, today's date
+    context: AbstractDataContext
+    module: ModuleType
+    derivations: pd.DataFrame  # indicator_derivations.csv: the share rules' components
+
+    @classmethod
+    def load(cls, settings: Settings) -> _LandingSuite:
+        catalog = Catalog.load(settings.catalog_dir)
+        params = {
+            "indicator_codes": sorted(catalog.indicator_units),
+            "region_codes": sorted(catalog.region_codes),
+            "units": sorted(set(catalog.indicator_units.values())),
+            "today": datetime.now(UTC).date().isoformat(),
+        }
+        return cls(
+            params,
+            gx_context(settings),
+            load_suite_module(settings, "raw_observations"),
+            _read_derivations(settings),
+        )
+
+
+def _validate_file(
+    settings: Settings, suite: _LandingSuite, sha: str, name: object, rows: pd.DataFrame
+) -> dict[str, Any]:
+    """Judge one delivered file (its row-level domain rules, then the suite) and record
+    the verdict, quarantine or flags, in one transaction with its validated_at."""
+    module = suite.module
+    verdicts = domain_verdicts(rows, _earlier_figures(settings, sha), suite.derivations, module)
+    for column, verdict in verdicts.items():
+        rows[column] = verdict.ok
+    usual = _usual_row_count(settings, sha, str(name), module.ROW_COUNT_TOLERANCE)
+    outcome = run_suite(suite.context, module, rows, {**suite.params, "usual_row_count": usual})
+    quarantined = bool(outcome.critical_failures)
+    delivery = str(rows.at[0, "batch_id"])
+    with workdb.connect(settings.work_db) as con:
+        con.begin()
+        _record(con, delivery, outcome)
+        con.execute(
+            "update raw.file_ledger set validated_at = ? where file_sha256 = ?",
+            [datetime.now(UTC).replace(tzinfo=None), sha],
+        )
+        if quarantined:
+            reasons = _row_messages(rows, verdicts, outcome, "critical")
+            _quarantine_file(con, delivery, sha, outcome, _by_key(rows, reasons))
+        else:
+            _flag_rows(con, delivery, rows, _warning_flags(rows, verdicts, outcome, usual))
+        con.commit()
+    return {"file_name": name, "quarantined": quarantined, **outcome.as_dict()}
+
+
+def _warning_flags(
+    rows: pd.DataFrame, verdicts: dict, outcome: SuiteOutcome, usual: tuple[int, int] | None
+) -> dict[int, list]:
+    """Row index → [(rule, message)] a published figure carries; an unusual row count
+    is a warning about the whole file, so every row carries it."""
+    flags = _row_messages(rows, verdicts, outcome, "warning")
+    if usual and any(
+        f["expectation_type"] == "expect_table_row_count_to_be_between" for f in outcome.warnings
+    ):
+        note = (
+            f"本期报表共 {len(rows)} 条数据，同一报表近几期为 {usual[0]}–{usual[1]} 条的常见范围之外，"
+            "请核实是否漏报或重复"
+        )
+        for i in rows.index:
+            flags.setdefault(i, []).append(("row_count_unusual", note))
+    return flags
 
 
 RECENT_ISSUES = 6

@@ -3,6 +3,7 @@ exactly what an in-process parse gives, and a runaway parse is quarantined, not 
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from hrss_warehouse.catalog.names import Catalog
 from hrss_warehouse.ingest.parse import parse_file
 from hrss_warehouse.ingest.readers import Limits
-from hrss_warehouse.ingest.sandbox import parse_isolated, read_spool
+from hrss_warehouse.ingest.sandbox import parse_isolated
 from tests.corpus.cases import CASES
 
 pytestmark = pytest.mark.unit
@@ -20,6 +21,20 @@ ROOT = Path(__file__).resolve().parents[3]
 SEEDS = ROOT / "seeds"
 TODAY = date(2025, 6, 30)
 SAMPLE = [c for c in CASES if c.name.startswith(("06_", "17_", "22_", "23_", "29_"))]
+
+
+def read_spool(path: str | Path) -> list[dict[str, object]]:
+    """A spool file's observations as parse_file returns them."""
+    observations = []
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            record: dict[str, object] = {k: (v if v != "" else None) for k, v in row.items()}
+            record["row_number"] = int(row["row_number"])
+            record["value"] = float(row["value"])
+            for name in ("period_start_date", "period_end_date"):
+                record[name] = date.fromisoformat(row[name])
+            observations.append(record)
+    return observations
 
 
 def isolated(path: Path, **changes):
