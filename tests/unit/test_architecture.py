@@ -12,7 +12,9 @@ No import cycle between modules nor between subpackages (a top-level module coun
 its own unit); nothing is imported by a leading-underscore name from another module (a
 helper two modules need is public where it lives); the environment is read in
 ``config.py`` only. Every import counts, also one inside a function: a deferred import
-is still a dependency. Each rule has a planted case below showing the checker catches it.
+is still a dependency. No function of the package or the DAG runs past 80 lines (one
+screen; ruff's C901/PLR0912/PLR0915 in pyproject.toml bound their complexity). Each rule
+has a planted case below showing the checker catches it.
 """
 
 from __future__ import annotations
@@ -206,6 +208,23 @@ def environment_reads(modules: Mapping[str, str]) -> list[str]:
     return [f"{module}:{line}" for module, line in sorted(bad)]
 
 
+# One screen: a longer function becomes named steps.
+MAX_FUNCTION_LINES = 80
+
+
+def long_functions(sources: Mapping[str, str], limit: int = MAX_FUNCTION_LINES) -> list[str]:
+    """``module.function (lines)`` for every function, nested ones too, over ``limit``
+    lines from its ``def`` (decorators excluded) to its last line."""
+    found = []
+    for module, text in sources.items():
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > limit:
+                    found.append(f"{module}.{node.name} ({length})")
+    return sorted(found)
+
+
 # --------------------------------------------------------------------------- the package
 
 
@@ -242,6 +261,12 @@ def test_nothing_private_is_imported_from_another_module(package):
 
 def test_the_environment_is_read_in_config_only(package):
     assert environment_reads(package) == []
+
+
+def test_every_function_fits_on_a_screen(package):
+    dags = {f"dags.{p.stem}": p.read_text("utf-8") for p in (ROOT / "dags").glob("*.py")}
+    assert len(dags) >= 1
+    assert long_functions({**package, **dags}) == []
 
 
 # --------------------------------------------------------------------------- planted cases
@@ -329,4 +354,16 @@ def test_environment_reads_outside_config_are_caught():
         f"{PACKAGE}.alerts.channels:4",
         f"{PACKAGE}.cli:1",
         f"{PACKAGE}.dbt_runner:2",
+    ]
+
+
+def test_a_long_function_is_caught_also_when_nested():
+    body = "".join(f"        x{i} = {i}\n" for i in range(80))
+    modules = _pkg(
+        report__html=f"def short():\n    return 1\n\n\ndef outer():\n    def inner():\n{body}",
+    )
+    # outer: its def, inner's def and 80 lines; inner: its def and 80 lines.
+    assert long_functions(modules) == [
+        f"{PACKAGE}.report.html.inner (81)",
+        f"{PACKAGE}.report.html.outer (82)",
     ]
