@@ -3,10 +3,9 @@
 Each step takes the run configuration (the DAG params / run conf, which may set only
 ``config.RUN_CONF_KEYS``; everything else comes from the deployment's environment) and
 returns a small JSON-serialisable dict, which Airflow passes on as XCom.
-Order: discover → ingest → validate_batch → dbt_build → validate_marts →
-evaluate_alerts → deliver_alerts → build_alert_mart → dbt_docs → publish → render_report
-(alerts come from the audited working database, so this run's alerts and their
-delivery state are published with it). With ``HRSS_DBT_TARGET=postgres`` the two dbt
+The order is the DAG's (dags/hrss_nightly.py; README's data-flow picture): alerts come
+from the audited working database, so this run's alerts and their delivery state are
+published with it. With ``HRSS_DBT_TARGET=postgres`` the two dbt
 steps build on the server and copy the result back for the audit (publish/postgres_dbt.py).
 """
 
