@@ -31,8 +31,10 @@ run: setup ## Run the hrss_nightly DAG once through Airflow on the sample files 
 
 test: setup system-packages lint ## Lint, then run the whole test suite (unit + integration: Airflow, dbt build, GX, PostgreSQL) on TEST_WORKERS processes
 	@# A run is single-threaded Python most of the time: two workers use two cores. Each
-	@# file stays on one worker, so module fixtures (a warehouse built once) are shared.
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	@# file stays on one worker, so module fixtures (a warehouse built once) are shared;
+	@# files go out in collection order (tests/conftest.py puts the longest first), not
+	@# xdist's default of most tests first, which left the 15-min kill chain for last.
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 system-packages: ## Install the Debian packages tests need where missing (postgresql, chromium, fonts-noto-cjk)
 	@scripts/system-packages.sh test
