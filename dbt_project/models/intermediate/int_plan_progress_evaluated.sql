@@ -1,10 +1,13 @@
 -- Plan progress: one row per plan target × reference date with evidence (fct_plan_progress
 -- carries it to every month-end). Formulas (x actual, x0 baseline, T target; docs/formulas.md):
 --   e  time_elapsed_ratio = months from plan start to the reference date / months in plan
---   完成度 attainment_ratio = x/T (higher is better), T/x (lower is better),
---                             plan-to-date/T (cumulative), year-to-date/T (annual)
---   C  baseline_progress  = (x - x0)/(T - x0) (level), plan-to-date/T (cumulative)
---   ρ  pace_ratio         = C / e, null while e < 0.10
+--   目标完成率 attainment_ratio = x/T (higher is better), T/x (lower is better),
+--                     plan-to-date/T (cumulative), year-to-date/T (annual); none for a bound
+--   进度完成度 C baseline_progress = (x - x0)/(T - x0) (level), plan-to-date/T (cumulative);
+--                     none when x0 already meets T (a fall from it is not progress)
+--   ρ  pace_ratio         = C / e, null while e < 0.10; statuses are judged on it
+--   约/左右 (target_comparator '~'): met within band_share of T; a bound so printed is a
+--                     band |x - T| <= band_share |T|
 --   expected_value        = x0 + e (T - x0) (level), e T (cumulative), m/12 T (annual)
 --   geometric (target = 年均增长 g% on x0, so T = x0 (1 + g)^n), for x0, T, x > 0:
 --     expected_value = x0 (T/x0)^e,  C = ln(x/x0) / ln(T/x0) (so ρ = observed CAGR /
@@ -13,14 +16,14 @@
 --     CAGR, and is measured on the straight line instead
 --   seasonal_expected     = the same with last year's share of the year by month m
 --   projected_end_value   = time-weighted least squares (w = 1 + t/12) read at the plan end
---   headroom              = T - x (ceiling), x - T (floor), as decimals
+--   headroom (余量)       = T - x (ceiling), x - T (floor), band_share |T| - |x - T| (band)
 -- A level target without a printed baseline is measured from its first figure (imputed).
 -- The reference date is the period end of the observation used (an annual figure
 -- evaluates at 31 December of its year), never the run date.
 -- A finished plan whose own table prints its results (专栏1 “2020年完成数”, 浙江 表1
 -- “2020年预计”) is evaluated on them where no delivered figure exists for that date:
 -- evidence_source = 'plan_document'. At or after the plan's end the status is final:
--- achieved / not_achieved.
+-- achieved / not_achieved (已完成 / 未完成); a target met before it is achieved_early (提前实现).
 with
 
 targets as (
@@ -32,6 +35,24 @@ targets as (
 plans as (
 
     select * from {{ ref('stg_catalog__plans') }}
+
+),
+
+target_ends as (
+
+    -- A target's own year when it comes before the plan's end (温州 留温率 “3年内”:
+    -- 2021 in a 2019–2022 plan): it is paced and made final on that year.
+    select
+        targets.plan_code,
+        targets.indicator_code,
+        targets.region_code,
+        targets.effective_from_date,
+        least(plans.end_year, coalesce(targets.target_year, plans.end_year)) as end_year,
+        least(plans.plan_end_date, make_date(coalesce(targets.target_year, plans.end_year), 12, 31))
+            as plan_end_date
+
+    from targets
+    inner join plans on targets.plan_code = plans.plan_code
 
 ),
 
@@ -91,6 +112,8 @@ observed_points as (
         targets.needs_acceleration_min_pace as indicator_needs_acceleration_min_pace,
         targets.ahead_min_pace as indicator_ahead_min_pace,
         targets.at_risk_headroom as indicator_at_risk_headroom,
+        coalesce(targets.about_band_share, {{ var('about_band_share') }}) as band_share,
+        targets.target_growth_rate,
         targets.attribute,
         targets.target_comparator,
         targets.unit,
@@ -102,19 +125,25 @@ observed_points as (
         indicator_values.level_value,
         indicator_values.ytd_value,
         plans.start_year,
-        plans.end_year,
-        plans.plan_end_date,
+        target_ends.end_year,
+        target_ends.plan_end_date,
         cast(null as float8) as result_value,
         'observation' as evidence_source,
         indicator_values.period_end_date as as_of_date
 
     from targets
     inner join plans on targets.plan_code = plans.plan_code
+    inner join target_ends
+        on
+            targets.plan_code = target_ends.plan_code
+            and targets.indicator_code = target_ends.indicator_code
+            and targets.region_code = target_ends.region_code
+            and targets.effective_from_date = target_ends.effective_from_date
     inner join indicator_values
         on
             targets.indicator_code = indicator_values.indicator_code
             and targets.region_code = indicator_values.region_code
-            and indicator_values.period_end_date between plans.plan_start_date and plans.plan_end_date
+            and indicator_values.period_end_date between plans.plan_start_date and target_ends.plan_end_date
             -- Judge each date against the target version in force at that date.
             and indicator_values.period_end_date >= targets.effective_from_date
             and (
@@ -138,6 +167,8 @@ document_points as (
         targets.needs_acceleration_min_pace as indicator_needs_acceleration_min_pace,
         targets.ahead_min_pace as indicator_ahead_min_pace,
         targets.at_risk_headroom as indicator_at_risk_headroom,
+        coalesce(targets.about_band_share, {{ var('about_band_share') }}) as band_share,
+        targets.target_growth_rate,
         targets.attribute,
         targets.target_comparator,
         targets.unit,
@@ -149,17 +180,23 @@ document_points as (
         cast(null as float8) as level_value,
         cast(null as float8) as ytd_value,
         plans.start_year,
-        plans.end_year,
-        plans.plan_end_date,
+        target_ends.end_year,
+        target_ends.plan_end_date,
         targets.result_value,
         'plan_document' as evidence_source,
         make_date(targets.result_year, 12, 31) as as_of_date
 
     from targets
     inner join plans on targets.plan_code = plans.plan_code
+    inner join target_ends
+        on
+            targets.plan_code = target_ends.plan_code
+            and targets.indicator_code = target_ends.indicator_code
+            and targets.region_code = target_ends.region_code
+            and targets.effective_from_date = target_ends.effective_from_date
     where
         targets.result_value is not null
-        and make_date(targets.result_year, 12, 31) between plans.plan_start_date and plans.plan_end_date
+        and make_date(targets.result_year, 12, 31) between plans.plan_start_date and target_ends.plan_end_date
         and make_date(targets.result_year, 12, 31) >= targets.effective_from_date
         and (
             targets.effective_to_date is null
@@ -286,7 +323,15 @@ baselined as (
             and target_value > 0
             and not is_baseline_imputed,
             false
-        ) as is_geometric
+        ) as is_geometric,
+        coalesce(
+            target_kind = 'level'
+            and direction * (
+                target_value - case when is_baseline_imputed then first_observed_value else baseline_value end
+            ) <= 0,
+            false
+        ) as is_baseline_at_target,
+        target_kind in ('bound_max', 'bound_min') and target_comparator = '~' as is_band
 
     from (
         select
@@ -321,10 +366,22 @@ ratios as (
             when target_kind in ('cumulative', 'annual') then actual_value / nullif(target_value, 0)
             when is_geometric and actual_value > 0
                 then ln(actual_value / baseline_used_value) / nullif(ln(target_value / baseline_used_value), 0)
-            when target_kind = 'level'
+            -- A baseline that already meets the target leaves no way to measure
+            -- progress (a fall from it would read as progress): see the status.
+            -- Nor does the imputed baseline's own date (a finished plan that prints only
+            -- its result has nothing before it to progress from).
+            when
+                target_kind = 'level'
+                and not is_baseline_at_target
+                and not (is_baseline_imputed and as_of_date = first_observed_date)
                 then (actual_value - baseline_used_value) / nullif(target_value - baseline_used_value, 0)
         end as baseline_progress,
         case
+            -- 保持在32.5万人左右: a band of ±band_share around the value, compared as
+            -- decimals like the headroom below.
+            when is_band
+                then abs(cast(actual_value as decimal(38, 10)) - cast(target_value as decimal(38, 10)))
+                <= cast(band_share * abs(target_value) as decimal(38, 10))
             when target_kind = 'bound_max' and target_comparator = '<' then actual_value < target_value
             when target_kind = 'bound_max' then actual_value <= target_value
             when target_kind = 'bound_min' and target_comparator = '>' then actual_value > target_value
@@ -358,6 +415,9 @@ paced as (
         case
             when target_comparator = '>' then actual_value > target_value
             when target_comparator = '<' then actual_value < target_value
+            -- 200左右 is met at 190 (band_share 5 %).
+            when target_comparator = '~'
+                then direction * (actual_value - target_value) >= -band_share * abs(target_value)
             else direction * (actual_value - target_value) >= 0
         end as is_target_met,
         as_of_date >= plan_end_date as is_final,
@@ -477,6 +537,12 @@ trajectory as (
         -- subtracted as decimals: the figures are compared as published (96.1 − 96 is
         -- 0.1, not 0.09999999999999432).
         case
+            when is_band
+                then cast(
+                    cast(band_share * abs(target_value) as decimal(38, 10))
+                    - abs(cast(actual_value as decimal(38, 10)) - cast(target_value as decimal(38, 10)))
+                    as float8
+                )
             when target_kind = 'bound_max'
                 then cast(
                     cast(target_value as decimal(38, 10)) - cast(actual_value as decimal(38, 10)) as float8
@@ -570,7 +636,13 @@ cut_offs as (
                 when unit = '%' then {{ var('at_risk_headroom_pp') }}
                 else {{ var('at_risk_headroom_share') }} * abs(target_value)
             end
-        ) as at_risk_headroom
+        ) as at_risk_headroom,
+        -- The compound average yearly growth since the baseline (geometric targets):
+        -- (x/x0)^(12/t) - 1, in percent, against target_growth_rate.
+        case
+            when is_geometric and actual_value > 0 and t_months > 0
+                then 100 * (pow(actual_value / baseline_used_value, 12 / t_months) - 1)
+        end as observed_growth_rate
 
     from projected
 
@@ -603,7 +675,19 @@ final as (
                     else 'not_achieved'
                 end
             when is_final then case when is_target_met then 'achieved' else 'not_achieved' end
-            when target_kind in ('bound_max', 'bound_min') and not is_compliant then 'breached'
+            -- A ceiling broken is 超限; a floor broken is 未达标, 低于下限 (a band: by side).
+            when target_kind in ('bound_max', 'bound_min') and not is_compliant
+                then case
+                    when is_band and actual_value > target_value then 'breached'
+                    when is_band or target_kind = 'bound_min' then 'below_floor'
+                    else 'breached'
+                end
+            -- A band is at risk only when its trend leaves the band by the plan's end.
+            when
+                is_band
+                and abs(projected_end_value - target_value) > band_share * abs(target_value)
+                then 'at_risk'
+            when is_band then 'compliant'
             -- Held, but with less room than the tolerance (points for a rate, a share of
             -- the bound for a count), or the trend crosses the bound before the plan ends.
             when
@@ -615,7 +699,10 @@ final as (
                 )
                 then 'at_risk'
             when target_kind in ('bound_max', 'bound_min') then 'compliant'
-            when is_target_met then 'achieved'
+            -- Met before the plan's end: the national evaluation's 提前实现.
+            when is_target_met then 'achieved_early'
+            -- The baseline already met the target and the figure has fallen below it.
+            when is_baseline_at_target then 'regressing'
             when pace_basis < {{ var('too_early_below') }} then 'too_early'
             when baseline_progress is null then 'no_data'
             when pace_ratio >= on_track_min_pace then 'on_track'
@@ -633,16 +720,35 @@ final as (
             when target_value is null and previous_actual_value is not null
                 then 'no numeric target: compared with the figure before'
             when target_value is null then 'no numeric target, and no earlier figure to compare'
+            when is_band and is_compliant
+                then 'within the band of ±' || cast(round(100 * band_share, 2) as varchar)
+                || '% around the target, headroom ' || cast(round(headroom, 4) as varchar)
+            when is_band then 'outside the band of ±' || cast(round(100 * band_share, 2) as varchar) || '% around the target'
             when target_kind in ('bound_max', 'bound_min') and is_compliant
                 then 'within the bound, headroom ' || cast(round(headroom, 4) as varchar)
-            when target_kind in ('bound_max', 'bound_min') then 'outside the bound'
+            when target_kind = 'bound_max' then 'above the ceiling'
+            when target_kind = 'bound_min' then 'below the floor'
+            when is_target_met and target_comparator = '~'
+                then 'met within ' || cast(round(100 * band_share, 2) as varchar) || '% of an approximate (左右) target'
+            when is_target_met then 'the target is met before the plan''s end'
+            when is_baseline_at_target
+                then 'the baseline ' || cast(round(baseline_used_value, 4) as varchar)
+                || case when is_baseline_imputed then ' (first figure observed)' else '' end
+                || ' already met the target; the figure has fallen below it'
+            when is_baseline_imputed and as_of_date = first_observed_date
+                then 'the first figure observed is the baseline (none printed): nothing to measure progress from yet'
             when baseline_progress is null and target_kind = 'level' then 'no baseline to measure progress from'
             when is_geometric and actual_value <= 0
                 then 'a zero or negative figure has no growth rate: measured on the straight line, C='
                 || cast(round(baseline_progress, 3) as varchar)
+            when is_geometric
+                then 'geometric: average yearly growth so far ' || cast(round(observed_growth_rate, 2) as varchar)
+                || '% against ' || cast(round(target_growth_rate, 2) as varchar) || '% required, C='
+                || cast(round(baseline_progress, 3) as varchar)
+                || ' e=' || cast(round(pace_basis, 3) as varchar)
+                || coalesce(' rho=' || cast(round(pace_ratio, 3) as varchar), '')
             else
-                case when is_geometric then 'geometric ' else '' end
-                || 'C=' || cast(round(baseline_progress, 3) as varchar)
+                'C=' || cast(round(baseline_progress, 3) as varchar)
                 || ' e=' || cast(round(pace_basis, 3) as varchar)
                 || coalesce(' rho=' || cast(round(pace_ratio, 3) as varchar), '')
         end as status_reason,
@@ -665,6 +771,9 @@ final as (
         projected_attainment,
         projected_completion_date,
         headroom,
+        target_comparator,
+        case when is_geometric then target_growth_rate end as target_growth_rate,
+        observed_growth_rate,
         coalesce(pace_ratio >= ahead_min_pace, false) as is_ahead,
         evidence_source,
         as_of_date

@@ -96,6 +96,7 @@ months as (
         targets.direction,
         targets.baseline_value,
         targets.target_value,
+        targets.target_comparator,
         plans.start_year,
         plans.end_year,
         cast(last_day(cast(month_start as date)) as date) as as_of_date
@@ -164,6 +165,9 @@ all_rows as (
         evaluated.projected_attainment,
         evaluated.projected_completion_date,
         evaluated.headroom,
+        coalesce(evaluated.target_comparator, months.target_comparator) as target_comparator,
+        evaluated.target_growth_rate,
+        evaluated.observed_growth_rate,
         coalesce(evaluated.is_ahead, false) as is_ahead,
         evaluated.evidence_source,
         evaluated.as_of_date as reference_date,
@@ -225,6 +229,13 @@ final as (
             when flagged_rows.status = 'on_track' and flagged_rows.is_ahead then '快于预期'
             else statuses.status_zh
         end as status_zh,
+        -- The national mid-term evaluation's words (提前实现 / 快于预期 / 基本符合预期 /
+        -- 滞后; 已完成 / 未完成 for a finished plan), mapped per status in
+        -- seeds/progress_statuses.csv; ρ ≥ ahead_min_pace is 快于预期.
+        case
+            when flagged_rows.status = 'on_track' and flagged_rows.is_ahead then '快于预期'
+            else statuses.evaluation_category_zh
+        end as evaluation_category_zh,
         flagged_rows.status_reason,
         flagged_rows.direction,
         flagged_rows.baseline_value,
@@ -245,14 +256,18 @@ final as (
         flagged_rows.projected_attainment,
         flagged_rows.projected_completion_date,
         flagged_rows.headroom,
+        flagged_rows.target_comparator,
+        flagged_rows.target_growth_rate,
+        flagged_rows.observed_growth_rate,
         flagged_rows.is_ahead,
         -- Who needs to hear about it: any non-good status of a binding (约束性) target
-        -- is high; a lagging, regressing, breached or missed expected (预期性) one
+        -- is high; a lagging, regressing, breached (either side) or missed expected (预期性) one
         -- medium; one that needs acceleration or is at risk, low.
         case
             when statuses.is_good or flagged_rows.status in ('no_data', 'too_early') then null
             when flagged_rows.attribute = 'binding' then 'high'
-            when flagged_rows.status in ('lagging', 'regressing', 'breached', 'not_achieved') then 'medium'
+            when flagged_rows.status in ('lagging', 'regressing', 'breached', 'below_floor', 'not_achieved')
+                then 'medium'
             else 'low'
         end as severity,
         flagged_rows.evidence_source,

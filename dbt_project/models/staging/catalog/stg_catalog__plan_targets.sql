@@ -61,7 +61,8 @@ renamed as (
         thresholds.on_track_min_pace,
         thresholds.needs_acceleration_min_pace,
         thresholds.ahead_min_pace,
-        thresholds.at_risk_headroom
+        thresholds.at_risk_headroom,
+        thresholds.about_band_share
 
     from source
     inner join plans on source.plan_code = plans.plan_code

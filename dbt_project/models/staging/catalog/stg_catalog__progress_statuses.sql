@@ -13,7 +13,8 @@ renamed as (
         status_zh,
         status_en,
         sort_order,
-        is_good
+        is_good,
+        evaluation_category_zh
 
     from source
 
