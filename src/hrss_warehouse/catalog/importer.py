@@ -430,7 +430,7 @@ def _plan_indicator_record(
 def _target_note(row: PlanRow) -> str:
     """How to read the target: its kind, and whether it is approximate or a range."""
     note = KIND_NOTES[row.target_kind]
-    if row.target_kind == "bound_min" and row.target and not row.target.comparator:
+    if row.target_kind == "bound_min" and row.target and row.target.comparator in ("", "~"):
         same = row.baseline and row.baseline.value == row.target.value
         note = (
             "target equals baseline: maintain" if same else "target below baseline: floor to hold"

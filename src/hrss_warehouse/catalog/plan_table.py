@@ -8,7 +8,7 @@ Understands the notation of Chinese plan documents:
 - yearly growth rates ``年均增长6%以上`` (or a bracket a footnote calls 年均增速),
   compounded on the baseline into the level they imply (geometric trajectory);
 - comparators ``≤3`` ``<3`` ``≥96`` ``>96`` ``96以上`` ``3以内`` ``控制在3%以内``, approximations
-  ``约`` ``左右``, and ``—`` ``——`` ``-`` or empty for no value;
+  ``约`` ``左右`` (comparator ``~``; a range ``5—10`` keeps ``>=``), and ``—`` ``——`` ``-`` or empty for no value;
 - 预期性 → expected, 约束性 → binding; sections (一、就业 …) → domain; ``其中：`` rows
   keep their parent.
 
@@ -64,9 +64,6 @@ DOMAINS = {
 ATTRIBUTES = {"预期性": "expected", "约束性": "binding"}
 # What an indicator *means* decides its direction, not the sign of target − baseline.
 LOWER_IS_BETTER = ("失业率", "发生率", "死亡率", "欠薪", "拖欠")
-# A ≥/> target on a rate within this many points of its baseline is a floor to hold
-# every period (参保率 >95 → >96); further away it is a level to reach (20 → >28.9).
-BOUND_MAX_GAP_PP = 2.0
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 _NO_VALUE = {"", "-", "—", "——", "－", "–", "/"}
 _SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(.+)$")
@@ -96,7 +93,9 @@ class PlanTableError(ValueError):
 class Notation:
     text: str
     value: float | None
-    comparator: str = ""  # "", "<", "<=", ">", ">="
+    # "", "<", "<=", ">", ">=", or "~" for an approximate figure (约20 / 32.5左右): the
+    # engine reads it as "about" (a reach target met near T, a bound held within a band).
+    comparator: str = ""
     bracket: str = ""  # "(", "[", "{" or ""
     is_approximate: bool = False
     upper: float | None = None  # the top of a range target ("5—10个"); value is its bottom
@@ -171,6 +170,8 @@ def parse_notation(raw: str) -> Notation | None:
             is_growth_rate=growth,
         )
     comparator, body = _split_symbol_comparator(body, comparator)
+    if approximate and not comparator:
+        comparator = "~"
     return Notation(
         text=str(raw).strip(),  # as printed
         value=_number(body, text),
@@ -301,12 +302,13 @@ def target_kind_of(row: PlanRow, cumulative_brackets: set[str]) -> str:
     if target.comparator in ("<", "<="):
         return "bound_max"
     has_baseline = baseline is not None and baseline.value is not None
-    if target.comparator in (">", ">="):
+    if target.comparator in (">", ">=") and not has_baseline:
         # Without a baseline a "达到35%以上" is a level to reach by the end of the plan.
-        near = has_baseline and abs(target.value - baseline.value) <= BOUND_MAX_GAP_PP
-        return "bound_min" if row.unit == "%" and near else "level"
+        return "level"
     if has_baseline and not baseline.bracket:
-        # A plain target at or "behind" the baseline is a level to hold, not a decline to achieve.
+        # A target at or "behind" the baseline (plain, ~ or ≥: 基本医疗保险参保率 >98 → >98)
+        # is a bound to hold, not a decline to achieve. Beyond it, a >/≥ target is a level
+        # to reach (基本养老保险参保率 >95 → >96: 专栏4 says 进一步提高, 003 L214).
         if row.direction == 1 and target.value <= baseline.value:
             return "bound_min"
         if row.direction == -1 and target.value >= baseline.value:

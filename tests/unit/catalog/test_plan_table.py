@@ -51,8 +51,8 @@ def table_file(tmp_path):
         ("96以上", 96.0, ">=", "", False),
         ("3以内", 3.0, "<=", "", False),
         ("控制在3%以内", 3.0, "<=", "", False),
-        ("约20", 20.0, "", "", True),
-        ("32.5左右", 32.5, "", "", True),
+        ("约20", 20.0, "~", "", True),  # approximate: comparator ~
+        ("32.5左右", 32.5, "~", "", True),  # 002 L870 保持在32.5万人左右
         ("35%", 35.0, "", "", False),
         # Words of prose targets, transcribed as written (002 L90, 003 L286).
         ("超过65", 65.0, ">", "", False),
@@ -60,7 +60,9 @@ def table_file(tmp_path):
         ("(不少于2.25)", 2.25, ">=", "(", False),
         ("不超过3%", 3.0, "<=", "", False),
         ("(10以上)", 10.0, ">=", "(", False),
-        ("(20左右)", 20.0, "", "(", True),
+        ("(20左右)", 20.0, "~", "(", True),  # 003 L290
+        # A range keeps >= (met at its bottom; 003 L304).
+        ("5—10", 5.0, ">=", "", False),
     ],
 )
 def test_notation(text, value, comparator, bracket, approximate):
@@ -133,7 +135,7 @@ ZL2 = [
     (2, "城镇登记失业率", "%", "employment", None, "bound_max", -1, 1.55, 3, "<="),  # L100
     (3, "调查失业率", "%", "employment", None, "bound_max", -1, None, 5.5, "<="),  # L101
     (4, "职业技能培训人次", "万人次", "employment", None, "cumulative", 1, 13.6, 18, ""),  # L102
-    (5, "基本养老保险参保率", "%", "social_security", None, "bound_min", 1, 95, 96, ">"),  # L104
+    (5, "基本养老保险参保率", "%", "social_security", None, "level", 1, 95, 96, ">"),  # L104
     (6, "失业保险参保人数", "万人", "social_security", None, "level", 1, 25.82, 27, ""),  # L105
     (7, "工伤保险参保人数", "万人", "social_security", None, "bound_min", 1, 40, 40, ""),  # L106
     (8, "新引进高校毕业生", "万人", "talent", None, "cumulative", 1, None, 10, ""),  # L108
@@ -325,8 +327,11 @@ def test_a_growth_rate_without_a_level_to_compound_on_is_refused(table_file, cel
     [
         # "达到35%以上" with no baseline is a level to reach, not a floor (003 L160).
         ("1. 高质量就业社区比例（%）\t—\t35以上\t预期性", "level"),
-        # A ≥ within 2 points of its baseline is a floor (专栏2 L104: >95 → >96) ...
-        ("1. 基本养老保险参保率（%）\t>95\t>96\t预期性", "bound_min"),
+        # A > beyond its baseline is a level to reach, however close (专栏2 L104: >95 → >96;
+        # 专栏4 L214: 进一步提高基本养老保险参保率) ...
+        ("1. 基本养老保险参保率（%）\t>95\t>96\t预期性", "level"),
+        # ... while a > at its baseline is a floor to hold (003 L40: >98 → >98) ...
+        ("1. 基本医疗保险参保率（%）\t>98\t>98\t预期性", "bound_min"),
         # ... and a plain unemployment rate without a baseline is a ceiling (002 L252, L200).
         ("1. 城镇登记失业率（%）\t—\t4.5\t预期性", "bound_max"),
         ("1. 人力资源服务机构数量（家）\t—\t250\t预期性", "level"),  # 003 L318
