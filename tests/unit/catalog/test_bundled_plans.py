@@ -118,9 +118,10 @@ def test_zhejiang_table_2_gives_back_the_run_together_digits():
         .strip()
         .startswith("".join(num(r["baseline_value"]) for r in totals))
     )
-    # L958: the 2025 targets of rows 8-15, 以上 printed after the last one only.
+    # L958: the 2025 targets of rows 8-15, 以上 printed after the last one only; row 15
+    # prints its yearly growth rate 6, which the catalog keeps as target_growth_rate.
     structure = rows[7:15]
-    run = "".join(num(r["target_value"]) for r in structure) + "以上"
+    run = "".join(num(r["target_growth_rate"] or r["target_value"]) for r in structure) + "以上"
     assert doc_line(TALENT_DOC, 958).strip() == run
     assert doc_line(TALENT_DOC, 960).strip().startswith(num(rows[15]["target_value"]) + "14")
     assert (rows[0]["baseline_value"], rows[0]["target_value"]) == ("1410", "1650")  # L868-L870

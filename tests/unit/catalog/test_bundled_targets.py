@@ -69,3 +69,22 @@ def test_pension_coverage_is_a_level_to_reach():
     # 003 L40: 基本医疗保险参保率 >98 → >98 is at its baseline: still a floor (rule 7).
     medical = row("zs_hrss_13fyp", "basic_medical_insurance_coverage_rate")
     assert (medical["target_kind"], medical["target_comparator"]) == ("bound_min", ">")
+
+
+def test_zhejiang_labour_productivity_is_a_geometric_level():
+    # 002 L738: 全员劳动生产率从11.7万元/人增长到16.6万元/人; L874: 全员劳动生产率年均增长6%以上.
+    productivity = row("zj_talent_14fyp", "labour_productivity")
+    assert (
+        productivity["unit"],
+        productivity["target_kind"],
+        productivity["trajectory_shape"],
+        productivity["baseline_value"],
+        productivity["target_growth_rate"],
+        productivity["target_comparator"],
+        productivity["target_notation"],
+    ) == ("万元/人", "level", "geometric", "16.6", "6", ">=", "年均增长6%以上")
+    assert float(productivity["target_value"]) == pytest.approx(16.6 * 1.06**5)  # 22.2145
+    indicators = {r["indicator_code"]: r for r in read("indicators.csv")}
+    assert indicators["labour_productivity"]["domain_code"] == "talent"
+    assert indicators["labour_productivity"]["is_additive"] == "false"
+    assert "labour_productivity_growth" not in indicators  # the growth rate is not a level
