@@ -491,6 +491,11 @@ def _parse_values(roles: list[str], values: list[str]) -> dict[str, Any]:
             parsed[role] = value or None
         elif role == "attribute":
             attribute = _clean(value)
+            if not attribute:
+                # A target stated only in the plan's text, transcribed into its table, has
+                # no printed attribute.
+                parsed[role] = None
+                continue
             if attribute not in ATTRIBUTES:
                 raise ValueError(f"属性“{attribute}”应为 预期性 或 约束性")
             parsed[role] = ATTRIBUTES[attribute]

@@ -88,3 +88,85 @@ def test_zhejiang_labour_productivity_is_a_geometric_level():
     assert indicators["labour_productivity"]["domain_code"] == "talent"
     assert indicators["labour_productivity"]["is_additive"] == "false"
     assert "labour_productivity_growth" not in indicators  # the growth rate is not a level
+
+
+def target(plan_code: str, indicator_code: str) -> tuple[str, ...]:
+    r = row(plan_code, indicator_code)
+    return (
+        r["target_kind"],
+        r["target_comparator"],
+        r["baseline_value"],
+        r["target_value"],
+        r["attribute"],
+        r["unit"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # 002 L380: 1.城镇新增就业人数(万人) 4.72[>23.5]; L464 注:[]内为五年积累数
+        ("urban_new_jobs", ("cumulative", ">", "4.72", "23.5", "expected", "万人")),
+        # 002 L354: 城镇调查失业率控制在5.5%以内 (the table's cell is lost)
+        ("surveyed_unemployment_rate", ("bound_max", "<=", "", "5.5", "", "%")),
+        # 002 L402: 4.开展各类职业培训人次(万人次) 7.8, no 2025 figure
+        ("vocational_training", ("none", "", "7.8", "", "expected", "万人次")),
+        # 002 L404: 其中:农民工参加职业培训人次(万人次) 4.96[6]
+        ("migrant_worker_training", ("cumulative", "", "4.96", "6", "expected", "万人次")),
+        # 002 L500: 每年力争开展补贴性职业技能培训2万人次
+        ("subsidised_training_per_year", ("annual", "", "", "2", "", "万人次")),
+        # 002 L502: 发放小额担保贷款12亿元,扶持8000人实现自主创业 (至2025年)
+        ("small_guaranteed_loans", ("cumulative", "", "", "12", "", "亿元")),
+        ("self_employment_supported", ("cumulative", "", "", "8000", "", "人")),
+        # 002 L356: 基本养老保险参保人数达到537万人; L202: 511.19万人
+        ("pension_insured", ("level", "", "511.19", "537", "", "万人")),
+        # 002 L424: 失业保险参保人数 34, 约束性 (L416: 33.04)
+        ("unemployment_insurance_insured", ("level", "", "33.04", "34", "binding", "万人")),
+        # 002 L422: 工伤保险参保人数 55, 约束性 (L416: 54.61)
+        ("work_injury_insurance_insured", ("level", "", "54.61", "55", "binding", "万人")),
+        # 002 L432: 0.21[>1] (万人)
+        (
+            "new_professional_qualification_certs",
+            ("cumulative", ">", "0.21", "1", "expected", "万人"),
+        ),
+        # 002 L440: 1.04[>3] (万人次) — its own 万人次 indicator, not new_skill_certs (万人)
+        ("new_skill_certs_person_times", ("cumulative", ">", "1.04", "3", "expected", "万人次")),
+        # 002 L448: 其中:…高级工以上… 0.06[>0.3] (万人次)
+        (
+            "new_advanced_skill_certs_person_times",
+            ("cumulative", ">", "0.06", "0.3", "expected", "万人次"),
+        ),
+        # 002 L358: 技能劳动者和高技能人才总量分别达20万人、3万人; L206: 11.19, 1.96
+        ("skilled_talent", ("level", "", "11.19", "20", "", "万人")),
+        ("high_skilled_talent", ("level", "", "1.96", "3", "", "万人")),
+        # 002 L566: 技工院校“十四五”实现招生1.1万人以上
+        ("technical_school_enrolment", ("cumulative", ">=", "", "1.1", "", "万人")),
+    ],
+)
+def test_shaoyang_14th_plan(code, expected):
+    assert target("sy_hrss_14fyp", code) == expected
+
+
+def test_shaoyang_binding_targets_are_the_only_binding_ones():
+    binding = {
+        (r["plan_code"], r["indicator_code"])
+        for r in read("plan_indicators.csv")
+        if r["attribute"] == "binding"
+    }
+    assert binding == {  # 002 L422 55约束性, L424 34约束性
+        ("sy_hrss_14fyp", "unemployment_insurance_insured"),
+        ("sy_hrss_14fyp", "work_injury_insurance_insured"),
+    }
+
+
+def test_shaoyang_person_times_are_not_converted_to_persons():
+    # 万人次 counts certificates or trainings, 万人 persons: no conversion between them.
+    conversions = {(r["from_unit"], r["to_unit"]) for r in read("unit_conversions.csv")}
+    assert ("万人次", "万人") not in conversions and ("万人", "万人次") not in conversions
+    parents = {
+        r["indicator_code"]: r["parent_indicator_code"]
+        for r in read("plan_indicators.csv")
+        if r["plan_code"] == "sy_hrss_14fyp"
+    }
+    assert parents["migrant_worker_training"] == "vocational_training"
+    assert parents["new_advanced_skill_certs_person_times"] == "new_skill_certs_person_times"

@@ -401,3 +401,14 @@ def test_csv_and_xlsx_forms_parse_like_the_text(tmp_path, table_file):
 
     assert summary(parse_plan_table(csv_path).rows) == summary(text_rows)
     assert summary(parse_plan_table(xlsx_path).rows) == summary(text_rows)
+
+
+def test_an_empty_attribute_is_none(table_file):
+    # A target transcribed from the text has no printed 属性 (邵阳 002 L356: 537万人).
+    text = (
+        "指标\t2020年基数\t2025年规划目标\t属性\t来源\n"
+        "1. 基本养老保险参保人数（万人）\t511.19\t537\t\tdoc.txt:L356\n"
+        "2. 失业保险参保人数（万人）\t33.04\t34\t约束性\tdoc.txt:L424\n"
+    )
+    rows = parse_plan_table(table_file(text)).rows
+    assert [r.attribute for r in rows] == [None, "binding"]
