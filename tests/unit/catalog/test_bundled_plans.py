@@ -143,13 +143,22 @@ def test_shaoyang_targets_only_where_the_digits_split_one_way():
     assert doc_line(TALENT_DOC, 314).strip().startswith(run)  # 36 33.04 56 54.61
     assert "工伤保险、失业保险参保人数分别为54.61万人、33.04万人" in doc_line(TALENT_DOC, 202)
     assert rows["registered_unemployment_rate"]["target_kind"] == "bound_max"  # 4.5以内, L200
+    # L314 …8.1 | 1.82 | 1.96…: 高技能人才总量 规划数 1.82, 完成数 1.96 (8.1 and 1.96: L206).
+    skilled = rows["high_skilled_talent"]
+    assert "8.1" + num(skilled["target_value"]) + num(skilled["result_value"]) in doc_line(
+        TALENT_DOC, 314
+    )
+    assert (skilled["target_kind"], skilled["target_value"], skilled["result_value"]) == (
+        "level",
+        "1.82",
+        "1.96",
+    )
     no_target = {c for c, r in rows.items() if r["target_kind"] == "none"}
     assert no_target == {
         "urban_new_jobs",
         "rural_labour_transferred",
         "social_security_cards_issued",
         "professional_technical_talent",
-        "high_skilled_talent",
         "labour_contract_signing_rate",
         "dispute_mediation_arbitration_closure_rate",
     }
