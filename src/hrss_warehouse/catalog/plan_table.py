@@ -124,6 +124,10 @@ class PlanRow:
     is_cumulative: bool = False
     # "geometric" when the target is a yearly growth rate applied to the baseline.
     trajectory_shape: str = "linear"
+    # A 目标年份 / 完成年份 column overrides the table's year for one row (a target the
+    # text dates 3年内, a result printed for 2019 only).
+    target_year: int | None = None
+    result_year: int | None = None
 
 
 @dataclass
@@ -343,6 +347,9 @@ def _header_roles(cells: list[str]) -> tuple[list[str], dict[str, int | None]] |
     roles, years = [], {}
     for cell in map(_clean, cells[1:]):
         year = _YEAR.search(cell)
+        if cell in ("目标年份", "完成年份"):
+            roles.append("target_year" if cell == "目标年份" else "result_year")
+            continue
         if "基数" in cell or "基期" in cell:
             role = "baseline"
         elif "完成" in cell:
@@ -464,6 +471,8 @@ def _read_indicator(reading: _Reading, line: int, cells: list[str], text: str) -
         source_ref=parsed.get("source"),
         written=dict(zip(roles, values, strict=True)),
         direction=direction_of(name),
+        target_year=parsed.get("target_year"),
+        result_year=parsed.get("result_year"),
     )
     if not is_sub:
         reading.parent = row
@@ -489,6 +498,10 @@ def _parse_values(roles: list[str], values: list[str]) -> dict[str, Any]:
     for role, value in zip(roles, values, strict=True):
         if role == "source":
             parsed[role] = value or None
+        elif role in ("target_year", "result_year"):
+            if value and not re.fullmatch(r"\d{4}", _clean(value)):
+                raise ValueError(f"年份“{value}”应为四位数字")
+            parsed[role] = int(_clean(value)) if value else None
         elif role == "attribute":
             attribute = _clean(value)
             if not attribute:

@@ -55,8 +55,8 @@ def test_bundled_plans_and_sizes():
         "zs_hrss_14fyp_projects": 29,  # 专栏3-10 and L318
         "zj_talent_13fyp": 12,  # 表1
         "zj_talent_14fyp": 16,  # 表2
-        "qh_sti_talent_14fyp": 10,
-        "wz_hrss_two_healthy_2019": 13,
+        "qh_sti_talent_14fyp": 13,  # + L104, L108, L120 (issue 18)
+        "wz_hrss_two_healthy_2019": 15,  # + L53 示范企业 (issue 18)
         "hn_social_work_talent_14fyp": 1,
         "sy_hrss_13fyp": 10,
         "sy_hrss_14fyp": 16,  # 专栏2 where recoverable, and the text's targets (issue 18)

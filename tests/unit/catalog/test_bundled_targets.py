@@ -170,3 +170,54 @@ def test_shaoyang_person_times_are_not_converted_to_persons():
     }
     assert parents["migrant_worker_training"] == "vocational_training"
     assert parents["new_advanced_skill_certs_person_times"] == "new_skill_certs_person_times"
+
+
+def test_zhejiang_13th_human_capital_result_is_the_2019_figure():
+    # 002 L812-L816: 13.8 | 17以上 | 2019 17.8 | 2020 — | 完成 (marked on the 2019 figure)
+    share = row("zj_talent_13fyp", "human_capital_investment_share")
+    assert (share["result_year"], share["result_value"], share["target_year"]) == (
+        "2019",
+        "17.8",
+        "2020",
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # 002 L104: 到2025年,基础研究人才全时当量达到900人年以上
+        ("basic_research_talent_fte", ("level", ">=", "", "900", "", "人年")),
+        # 002 L108: 到2025年,培养科技创新型企业专家50名
+        ("enterprise_sti_experts_trained", ("cumulative", "", "", "50", "", "名")),
+        # 002 L120: 每年选派1000左右“三区”人才和省级科技特派员
+        ("sanqu_talent_dispatched_per_year", ("annual", "~", "", "1000", "", "人")),
+    ],
+)
+def test_qinghai_text_targets(code, expected):
+    assert target("qh_sti_talent_14fyp", code) == expected
+
+
+def test_qinghai_enterprise_rd_share_is_a_part_of_rd_personnel():
+    # 002 L86: R&D人员超过10000人; L90: 其中企业R&D人员占比超过65% — a share of R&D personnel.
+    share = row("qh_sti_talent_14fyp", "enterprise_rd_personnel_share")
+    assert share["parent_indicator_code"] == "rd_personnel"
+
+
+def test_wenzhou_demonstration_firms_and_the_three_year_targets():
+    # 001 L53: 到2022年,建立自主评价和认定省级示范企业10家,市级示范企业50家
+    assert target("wz_hrss_two_healthy_2019", "provincial_self_evaluation_demo_firms")[:4] == (
+        "cumulative",
+        "",
+        "",
+        "10",
+    )
+    municipal = row("wz_hrss_two_healthy_2019", "municipal_self_evaluation_demo_firms")
+    assert (municipal["target_value"], municipal["target_year"]) == ("50", "2022")
+    # 001 L9: 3年内…留温率达40%、回温率达60%; the measures start in 2019 (L43), so 2021.
+    for code, value in (("graduate_retention_rate", "40"), ("graduate_return_rate", "60")):
+        rate = row("wz_hrss_two_healthy_2019", code)
+        assert (rate["target_year"], rate["target_value"], rate["target_kind"]) == (
+            "2021",
+            value,
+            "level",
+        )

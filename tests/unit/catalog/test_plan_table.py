@@ -412,3 +412,22 @@ def test_an_empty_attribute_is_none(table_file):
     )
     rows = parse_plan_table(table_file(text)).rows
     assert [r.attribute for r in rows] == [None, "binding"]
+
+
+def test_year_columns_override_the_table_year_for_a_row(table_file):
+    # 温州 001 L9: 3年内 (2019-2021) in a plan to 2022; 浙江 002 L814: a result printed for 2019.
+    text = (
+        "指标\t2018年基数\t2022年规划目标\t2020年完成\t目标年份\t完成年份\t来源\n"
+        "1. 在温高校毕业生留温率（%）\t—\t40\t—\t2021\t\t001:L9\n"
+        "2. 人力资本投资占生产总值比例（%）\t13.8\t17以上\t17.8\t\t2019\t002:L812\n"
+    )
+    first, second = parse_plan_table(table_file(text)).rows
+    assert (first.target_year, first.result_year) == (2021, None)
+    assert (second.target_year, second.result_year) == (None, 2019)
+
+
+def test_a_year_column_needs_a_year(table_file):
+    text = "指标\t2020年基数\t2025年规划目标\t目标年份\n1. 参保人数（万人）\t1\t2\t三年内\n"
+    with pytest.raises(PlanTableError) as caught:
+        parse_plan_table(table_file(text))
+    assert caught.value.errors[0].reason == "年份“三年内”应为四位数字"
