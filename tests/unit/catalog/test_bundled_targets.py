@@ -221,3 +221,21 @@ def test_wenzhou_demonstration_firms_and_the_three_year_targets():
             value,
             "level",
         )
+
+
+def test_zhoushan_2024_order_training_result_resolves():
+    # 004 L43: 开展高质量订单培训1035人 — the 2024 figure of 003 L160's 每年定向培训1000人.
+    from hrss_warehouse.catalog.names import Catalog
+
+    catalog = Catalog.load(ROOT / "seeds")
+    assert catalog.resolve_indicator(None, "高质量订单培训") == "order_training_per_year"
+    sample = ROOT / "data" / "sample" / "landing" / "01_zhoushan_2024_results_article.csv"
+    with sample.open(encoding="utf-8", newline="") as handle:
+        (figure,) = [r for r in csv.DictReader(handle) if r["指标名称"] == "高质量订单培训"]
+    assert (figure["统计期"], figure["数值"], figure["单位"]) == ("2024年", "1035", "人")
+    annual = row("zs_hrss_14fyp_projects", "order_training_per_year")
+    assert (annual["target_kind"], annual["target_value"], annual["unit"]) == (
+        "annual",
+        "1000",
+        "人",
+    )
