@@ -47,6 +47,11 @@ KNOWN_UNITS = {
     "人/万人",  # per 10,000 population
     "期",  # training classes (高研班培训10-15期)
     "万元/人",  # labour productivity (全员劳动生产率, 002 L738)
+    # Zhejiang's task section (002): 2万人年 (L1042), 3.5万家 (L1050), 15所 (L1066), 6万个 (L1116).
+    "万人年",
+    "万家",
+    "所",
+    "万个",
 }
 DOMAINS = {
     "就业": "employment",

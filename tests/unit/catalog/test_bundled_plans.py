@@ -59,6 +59,7 @@ def test_bundled_plans_and_sizes():
         "wz_hrss_two_healthy_2019": 15,  # + L53 示范企业 (issue 18)
         "hn_social_work_talent_14fyp": 1,
         "sy_hrss_13fyp": 10,
+        "zj_talent_14fyp_tasks": 39,  # 002 L976-L1116, the task section (issue 18)
         "sy_hrss_14fyp": 16,  # 专栏2 where recoverable, and the text's targets (issue 18)
     }
 

@@ -239,3 +239,41 @@ def test_zhoushan_2024_order_training_result_resolves():
         "1000",
         "人",
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # 002 L980: 累计新增就业高校毕业生500万名以上 (L868)
+        ("zj_new_graduates_employed", ("cumulative", ">=", "", "500", "", "万人")),
+        # 002 L976: 新引进全球顶尖人才200名左右 (L868)
+        ("zj_top_talent_attracted", ("cumulative", "~", "", "200", "", "名")),
+        # 002 L1040: 集聚科技领军人才5000名以上 — a stock, so a level
+        ("zj_sci_tech_leaders_total", ("level", ">=", "", "5000", "", "名")),
+        # 002 L980: 累计招收博士后5500名以上; 新引进(留浙)博士5万名以上, 其中…3万名以上
+        ("zj_postdocs_recruited", ("cumulative", ">=", "", "5500", "", "名")),
+        ("zj_doctors_attracted", ("cumulative", ">=", "", "5", "", "万人")),
+        ("zj_stem_doctors_attracted", ("cumulative", ">=", "", "3", "", "万人")),
+        # 002 L986: 新增高技能人才100万名左右
+        ("zj_new_high_skilled_talent", ("cumulative", "~", "", "100", "", "万人")),
+        # 002 L1068: 全省累计开展职业技能培训500万人次
+        ("vocational_training", ("cumulative", "", "", "500", "", "万人次")),
+        # 002 L1072-L1074: 浙江大工匠30 / 杰出工匠300 / 浙江工匠3000 名左右, 青年工匠1万名左右
+        ("zj_grand_craftsmen", ("cumulative", "~", "", "30", "", "名")),
+        ("zj_outstanding_craftsmen", ("cumulative", "~", "", "300", "", "名")),
+        ("zj_craftsmen", ("cumulative", "~", "", "3000", "", "名")),
+        ("zj_young_craftsmen", ("cumulative", "~", "", "1", "", "万人")),
+        # 002 L1066: 每年培养技能人才20万名以上; 建设15所高水平技师学院
+        ("skilled_talent_trained_per_year", ("annual", ">=", "", "20", "", "万人")),
+        ("zj_technician_colleges_built", ("cumulative", "", "", "15", "", "所")),
+        # 002 L1050: 高新技术企业达到3.5万家 (2020: 22232家, L734)
+        ("high_tech_enterprises", ("level", "", "2.2232", "3.5", "", "万家")),
+    ],
+)
+def test_zhejiang_task_targets(code, expected):
+    assert target("zj_talent_14fyp_tasks", code) == expected
+
+
+def test_zhejiang_new_high_skilled_flow_notes_the_stock():
+    # 002 L986 新增100万名左右 against 表2's stock 321.8 → 400 (L896): +78.2 only.
+    assert "321.8 → 400" in row("zj_talent_14fyp_tasks", "zj_new_high_skilled_talent")["note"]
