@@ -396,7 +396,7 @@ def _plan_indicator_record(
     growth_rate = None
     if row.trajectory_shape == "geometric" and row.target and row.baseline:
         growth_rate = row.target.value
-        years = version.target_year - version.baseline_year
+        years = (row.target_year or version.target_year) - version.baseline_year
         target_value, note = _compounded_target(row.baseline, factor, growth_rate, years)
     return {
         "plan_code": version.plan_code,
@@ -414,12 +414,12 @@ def _plan_indicator_record(
         "baseline_value": _value(row.baseline, factor),
         "baseline_comparator": row.baseline.comparator if row.baseline else "",
         "baseline_notation": row.written.get("baseline", ""),
-        "target_year": version.target_year,
+        "target_year": row.target_year or version.target_year,
         "target_value": target_value,
         "target_comparator": row.target.comparator if row.target else "",
         "target_notation": row.written.get("target", ""),
         "target_growth_rate": growth_rate,
-        "result_year": version.result_year if row.result else None,
+        "result_year": (row.result_year or version.result_year) if row.result else None,
         "result_value": _value(row.result, factor),
         "result_notation": row.written.get("result", ""),
         "source_ref": row.source_ref or f"{version.source}:L{row.line + version.line_offset}",
@@ -430,7 +430,7 @@ def _plan_indicator_record(
 def _target_note(row: PlanRow) -> str:
     """How to read the target: its kind, and whether it is approximate or a range."""
     note = KIND_NOTES[row.target_kind]
-    if row.target_kind == "bound_min" and row.target and not row.target.comparator:
+    if row.target_kind == "bound_min" and row.target and row.target.comparator in ("", "~"):
         same = row.baseline and row.baseline.value == row.target.value
         note = (
             "target equals baseline: maintain" if same else "target below baseline: floor to hold"

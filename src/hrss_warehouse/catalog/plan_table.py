@@ -8,7 +8,7 @@ Understands the notation of Chinese plan documents:
 - yearly growth rates ``年均增长6%以上`` (or a bracket a footnote calls 年均增速),
   compounded on the baseline into the level they imply (geometric trajectory);
 - comparators ``≤3`` ``<3`` ``≥96`` ``>96`` ``96以上`` ``3以内`` ``控制在3%以内``, approximations
-  ``约`` ``左右``, and ``—`` ``——`` ``-`` or empty for no value;
+  ``约`` ``左右`` (comparator ``~``; a range ``5—10`` keeps ``>=``), and ``—`` ``——`` ``-`` or empty for no value;
 - 预期性 → expected, 约束性 → binding; sections (一、就业 …) → domain; ``其中：`` rows
   keep their parent.
 
@@ -47,6 +47,11 @@ KNOWN_UNITS = {
     "人/万人",  # per 10,000 population
     "期",  # training classes (高研班培训10-15期)
     "万元/人",  # labour productivity (全员劳动生产率, 002 L738)
+    # Zhejiang's task section (002): 2万人年 (L1042), 3.5万家 (L1050), 15所 (L1066), 6万个 (L1116).
+    "万人年",
+    "万家",
+    "所",
+    "万个",
 }
 DOMAINS = {
     "就业": "employment",
@@ -64,9 +69,6 @@ DOMAINS = {
 ATTRIBUTES = {"预期性": "expected", "约束性": "binding"}
 # What an indicator *means* decides its direction, not the sign of target − baseline.
 LOWER_IS_BETTER = ("失业率", "发生率", "死亡率", "欠薪", "拖欠")
-# A ≥/> target on a rate within this many points of its baseline is a floor to hold
-# every period (参保率 >95 → >96); further away it is a level to reach (20 → >28.9).
-BOUND_MAX_GAP_PP = 2.0
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 _NO_VALUE = {"", "-", "—", "——", "－", "–", "/"}
 _SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(.+)$")
@@ -96,7 +98,9 @@ class PlanTableError(ValueError):
 class Notation:
     text: str
     value: float | None
-    comparator: str = ""  # "", "<", "<=", ">", ">="
+    # "", "<", "<=", ">", ">=", or "~" for an approximate figure (约20 / 32.5左右): the
+    # engine reads it as "about" (a reach target met near T, a bound held within a band).
+    comparator: str = ""
     bracket: str = ""  # "(", "[", "{" or ""
     is_approximate: bool = False
     upper: float | None = None  # the top of a range target ("5—10个"); value is its bottom
@@ -125,6 +129,10 @@ class PlanRow:
     is_cumulative: bool = False
     # "geometric" when the target is a yearly growth rate applied to the baseline.
     trajectory_shape: str = "linear"
+    # A 目标年份 / 完成年份 column overrides the table's year for one row (a target the
+    # text dates 3年内, a result printed for 2019 only).
+    target_year: int | None = None
+    result_year: int | None = None
 
 
 @dataclass
@@ -171,6 +179,8 @@ def parse_notation(raw: str) -> Notation | None:
             is_growth_rate=growth,
         )
     comparator, body = _split_symbol_comparator(body, comparator)
+    if approximate and not comparator:
+        comparator = "~"
     return Notation(
         text=str(raw).strip(),  # as printed
         value=_number(body, text),
@@ -301,12 +311,13 @@ def target_kind_of(row: PlanRow, cumulative_brackets: set[str]) -> str:
     if target.comparator in ("<", "<="):
         return "bound_max"
     has_baseline = baseline is not None and baseline.value is not None
-    if target.comparator in (">", ">="):
+    if target.comparator in (">", ">=") and not has_baseline:
         # Without a baseline a "达到35%以上" is a level to reach by the end of the plan.
-        near = has_baseline and abs(target.value - baseline.value) <= BOUND_MAX_GAP_PP
-        return "bound_min" if row.unit == "%" and near else "level"
+        return "level"
     if has_baseline and not baseline.bracket:
-        # A plain target at or "behind" the baseline is a level to hold, not a decline to achieve.
+        # A target at or "behind" the baseline (plain, ~ or ≥: 基本医疗保险参保率 >98 → >98)
+        # is a bound to hold, not a decline to achieve. Beyond it, a >/≥ target is a level
+        # to reach (基本养老保险参保率 >95 → >96: 专栏4 says 进一步提高, 003 L214).
         if row.direction == 1 and target.value <= baseline.value:
             return "bound_min"
         if row.direction == -1 and target.value >= baseline.value:
@@ -341,6 +352,9 @@ def _header_roles(cells: list[str]) -> tuple[list[str], dict[str, int | None]] |
     roles, years = [], {}
     for cell in map(_clean, cells[1:]):
         year = _YEAR.search(cell)
+        if cell in ("目标年份", "完成年份"):
+            roles.append("target_year" if cell == "目标年份" else "result_year")
+            continue
         if "基数" in cell or "基期" in cell:
             role = "baseline"
         elif "完成" in cell:
@@ -462,6 +476,8 @@ def _read_indicator(reading: _Reading, line: int, cells: list[str], text: str) -
         source_ref=parsed.get("source"),
         written=dict(zip(roles, values, strict=True)),
         direction=direction_of(name),
+        target_year=parsed.get("target_year"),
+        result_year=parsed.get("result_year"),
     )
     if not is_sub:
         reading.parent = row
@@ -487,8 +503,17 @@ def _parse_values(roles: list[str], values: list[str]) -> dict[str, Any]:
     for role, value in zip(roles, values, strict=True):
         if role == "source":
             parsed[role] = value or None
+        elif role in ("target_year", "result_year"):
+            if value and not re.fullmatch(r"\d{4}", _clean(value)):
+                raise ValueError(f"年份“{value}”应为四位数字")
+            parsed[role] = int(_clean(value)) if value else None
         elif role == "attribute":
             attribute = _clean(value)
+            if not attribute:
+                # A target stated only in the plan's text, transcribed into its table, has
+                # no printed attribute.
+                parsed[role] = None
+                continue
             if attribute not in ATTRIBUTES:
                 raise ValueError(f"属性“{attribute}”应为 预期性 或 约束性")
             parsed[role] = ATTRIBUTES[attribute]

@@ -55,10 +55,12 @@ def test_bundled_plans_and_sizes():
         "zs_hrss_14fyp_projects": 29,  # 专栏3-10 and L318
         "zj_talent_13fyp": 12,  # 表1
         "zj_talent_14fyp": 16,  # 表2
-        "qh_sti_talent_14fyp": 10,
-        "wz_hrss_two_healthy_2019": 13,
+        "qh_sti_talent_14fyp": 13,  # + L104, L108, L120 (issue 18)
+        "wz_hrss_two_healthy_2019": 15,  # + L53 示范企业 (issue 18)
         "hn_social_work_talent_14fyp": 1,
         "sy_hrss_13fyp": 10,
+        "zj_talent_14fyp_tasks": 39,  # 002 L976-L1116, the task section (issue 18)
+        "sy_hrss_14fyp": 16,  # 专栏2 where recoverable, and the text's targets (issue 18)
     }
 
 
@@ -118,9 +120,10 @@ def test_zhejiang_table_2_gives_back_the_run_together_digits():
         .strip()
         .startswith("".join(num(r["baseline_value"]) for r in totals))
     )
-    # L958: the 2025 targets of rows 8-15, 以上 printed after the last one only.
+    # L958: the 2025 targets of rows 8-15, 以上 printed after the last one only; row 15
+    # prints its yearly growth rate 6, which the catalog keeps as target_growth_rate.
     structure = rows[7:15]
-    run = "".join(num(r["target_value"]) for r in structure) + "以上"
+    run = "".join(num(r["target_growth_rate"] or r["target_value"]) for r in structure) + "以上"
     assert doc_line(TALENT_DOC, 958).strip() == run
     assert doc_line(TALENT_DOC, 960).strip().startswith(num(rows[15]["target_value"]) + "14")
     assert (rows[0]["baseline_value"], rows[0]["target_value"]) == ("1410", "1650")  # L868-L870
@@ -141,13 +144,22 @@ def test_shaoyang_targets_only_where_the_digits_split_one_way():
     assert doc_line(TALENT_DOC, 314).strip().startswith(run)  # 36 33.04 56 54.61
     assert "工伤保险、失业保险参保人数分别为54.61万人、33.04万人" in doc_line(TALENT_DOC, 202)
     assert rows["registered_unemployment_rate"]["target_kind"] == "bound_max"  # 4.5以内, L200
+    # L314 …8.1 | 1.82 | 1.96…: 高技能人才总量 规划数 1.82, 完成数 1.96 (8.1 and 1.96: L206).
+    skilled = rows["high_skilled_talent"]
+    assert "8.1" + num(skilled["target_value"]) + num(skilled["result_value"]) in doc_line(
+        TALENT_DOC, 314
+    )
+    assert (skilled["target_kind"], skilled["target_value"], skilled["result_value"]) == (
+        "level",
+        "1.82",
+        "1.96",
+    )
     no_target = {c for c, r in rows.items() if r["target_kind"] == "none"}
     assert no_target == {
         "urban_new_jobs",
         "rural_labour_transferred",
         "social_security_cards_issued",
         "professional_technical_talent",
-        "high_skilled_talent",
         "labour_contract_signing_rate",
         "dispute_mediation_arbitration_closure_rate",
     }

@@ -51,8 +51,8 @@ def table_file(tmp_path):
         ("96以上", 96.0, ">=", "", False),
         ("3以内", 3.0, "<=", "", False),
         ("控制在3%以内", 3.0, "<=", "", False),
-        ("约20", 20.0, "", "", True),
-        ("32.5左右", 32.5, "", "", True),
+        ("约20", 20.0, "~", "", True),  # approximate: comparator ~
+        ("32.5左右", 32.5, "~", "", True),  # 002 L870 保持在32.5万人左右
         ("35%", 35.0, "", "", False),
         # Words of prose targets, transcribed as written (002 L90, 003 L286).
         ("超过65", 65.0, ">", "", False),
@@ -60,7 +60,9 @@ def table_file(tmp_path):
         ("(不少于2.25)", 2.25, ">=", "(", False),
         ("不超过3%", 3.0, "<=", "", False),
         ("(10以上)", 10.0, ">=", "(", False),
-        ("(20左右)", 20.0, "", "(", True),
+        ("(20左右)", 20.0, "~", "(", True),  # 003 L290
+        # A range keeps >= (met at its bottom; 003 L304).
+        ("5—10", 5.0, ">=", "", False),
     ],
 )
 def test_notation(text, value, comparator, bracket, approximate):
@@ -133,7 +135,7 @@ ZL2 = [
     (2, "城镇登记失业率", "%", "employment", None, "bound_max", -1, 1.55, 3, "<="),  # L100
     (3, "调查失业率", "%", "employment", None, "bound_max", -1, None, 5.5, "<="),  # L101
     (4, "职业技能培训人次", "万人次", "employment", None, "cumulative", 1, 13.6, 18, ""),  # L102
-    (5, "基本养老保险参保率", "%", "social_security", None, "bound_min", 1, 95, 96, ">"),  # L104
+    (5, "基本养老保险参保率", "%", "social_security", None, "level", 1, 95, 96, ">"),  # L104
     (6, "失业保险参保人数", "万人", "social_security", None, "level", 1, 25.82, 27, ""),  # L105
     (7, "工伤保险参保人数", "万人", "social_security", None, "bound_min", 1, 40, 40, ""),  # L106
     (8, "新引进高校毕业生", "万人", "talent", None, "cumulative", 1, None, 10, ""),  # L108
@@ -325,8 +327,11 @@ def test_a_growth_rate_without_a_level_to_compound_on_is_refused(table_file, cel
     [
         # "达到35%以上" with no baseline is a level to reach, not a floor (003 L160).
         ("1. 高质量就业社区比例（%）\t—\t35以上\t预期性", "level"),
-        # A ≥ within 2 points of its baseline is a floor (专栏2 L104: >95 → >96) ...
-        ("1. 基本养老保险参保率（%）\t>95\t>96\t预期性", "bound_min"),
+        # A > beyond its baseline is a level to reach, however close (专栏2 L104: >95 → >96;
+        # 专栏4 L214: 进一步提高基本养老保险参保率) ...
+        ("1. 基本养老保险参保率（%）\t>95\t>96\t预期性", "level"),
+        # ... while a > at its baseline is a floor to hold (003 L40: >98 → >98) ...
+        ("1. 基本医疗保险参保率（%）\t>98\t>98\t预期性", "bound_min"),
         # ... and a plain unemployment rate without a baseline is a ceiling (002 L252, L200).
         ("1. 城镇登记失业率（%）\t—\t4.5\t预期性", "bound_max"),
         ("1. 人力资源服务机构数量（家）\t—\t250\t预期性", "level"),  # 003 L318
@@ -396,3 +401,33 @@ def test_csv_and_xlsx_forms_parse_like_the_text(tmp_path, table_file):
 
     assert summary(parse_plan_table(csv_path).rows) == summary(text_rows)
     assert summary(parse_plan_table(xlsx_path).rows) == summary(text_rows)
+
+
+def test_an_empty_attribute_is_none(table_file):
+    # A target transcribed from the text has no printed 属性 (邵阳 002 L356: 537万人).
+    text = (
+        "指标\t2020年基数\t2025年规划目标\t属性\t来源\n"
+        "1. 基本养老保险参保人数（万人）\t511.19\t537\t\tdoc.txt:L356\n"
+        "2. 失业保险参保人数（万人）\t33.04\t34\t约束性\tdoc.txt:L424\n"
+    )
+    rows = parse_plan_table(table_file(text)).rows
+    assert [r.attribute for r in rows] == [None, "binding"]
+
+
+def test_year_columns_override_the_table_year_for_a_row(table_file):
+    # 温州 001 L9: 3年内 (2019-2021) in a plan to 2022; 浙江 002 L814: a result printed for 2019.
+    text = (
+        "指标\t2018年基数\t2022年规划目标\t2020年完成\t目标年份\t完成年份\t来源\n"
+        "1. 在温高校毕业生留温率（%）\t—\t40\t—\t2021\t\t001:L9\n"
+        "2. 人力资本投资占生产总值比例（%）\t13.8\t17以上\t17.8\t\t2019\t002:L812\n"
+    )
+    first, second = parse_plan_table(table_file(text)).rows
+    assert (first.target_year, first.result_year) == (2021, None)
+    assert (second.target_year, second.result_year) == (None, 2019)
+
+
+def test_a_year_column_needs_a_year(table_file):
+    text = "指标\t2020年基数\t2025年规划目标\t目标年份\n1. 参保人数（万人）\t1\t2\t三年内\n"
+    with pytest.raises(PlanTableError) as caught:
+        parse_plan_table(table_file(text))
+    assert caught.value.errors[0].reason == "年份“三年内”应为四位数字"
