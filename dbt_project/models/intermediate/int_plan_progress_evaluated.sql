@@ -760,6 +760,7 @@ final as (
         attainment_ratio,
         baseline_progress,
         time_elapsed_ratio,
+        pace_basis,
         pace_ratio,
         pace_gap_pp,
         is_compliant,

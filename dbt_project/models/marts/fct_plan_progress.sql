@@ -154,6 +154,7 @@ all_rows as (
             evaluated.time_elapsed_ratio,
             {{ time_elapsed_ratio('months.as_of_date', 'months.start_year', 'months.end_year') }}
         ) as time_elapsed_ratio,
+        evaluated.pace_basis,
         evaluated.pace_ratio,
         evaluated.pace_gap_pp,
         evaluated.is_compliant,
@@ -245,6 +246,7 @@ final as (
         flagged_rows.attainment_ratio,
         flagged_rows.baseline_progress,
         flagged_rows.time_elapsed_ratio,
+        flagged_rows.pace_basis,
         flagged_rows.pace_ratio,
         flagged_rows.pace_gap_pp,
         flagged_rows.is_compliant,
