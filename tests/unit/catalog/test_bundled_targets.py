@@ -277,3 +277,17 @@ def test_zhejiang_task_targets(code, expected):
 def test_zhejiang_new_high_skilled_flow_notes_the_stock():
     # 002 L986 新增100万名左右 against 表2's stock 321.8 → 400 (L896): +78.2 only.
     assert "321.8 → 400" in row("zj_talent_14fyp_tasks", "zj_new_high_skilled_talent")["note"]
+
+
+def test_zhejiang_rural_practical_talent_is_at_least_140():
+    # 002 L896 (表2) prints 140 with no comparator, L870 …140万人; L1104:
+    # 全省农村实用人才总量达到140万人以上 — the text's 以上 is recorded, as for rows 8, 11, 12.
+    rural = row("zj_talent_14fyp", "rural_practical_talent")
+    assert (
+        rural["target_kind"],
+        rural["baseline_value"],
+        rural["target_value"],
+        rural["target_comparator"],
+        rural["target_notation"],
+    ) == ("level", "123", "140", ">=", "140以上")
+    assert "L1104" in rural["note"]
