@@ -268,6 +268,29 @@ def test_zhoushan_2024_order_training_result_resolves():
         ("zj_technician_colleges_built", ("cumulative", "", "", "15", "", "所")),
         # 002 L1050: 高新技术企业达到3.5万家 (2020: 22232家, L734)
         ("high_tech_enterprises", ("level", "", "2.2232", "3.5", "", "万家")),
+        # 002 L984: 形成一支拥有百名领军人才、千名骨干人才、万名后备人才的创新型浙商队伍 — a stock
+        ("zj_zheshang_leaders", ("level", "", "", "100", "", "名")),
+        ("zj_zheshang_reserve", ("level", "", "", "10000", "", "名")),
+        # 002 L1002: 新增国家级高新区5家以上
+        ("zj_national_high_tech_zones_added", ("cumulative", ">=", "", "5", "", "家")),
+        # 002 L1006: 建成10个高水平省实验室, 国家级创新基地达到60家 (stocks),
+        # 争创领域类国家技术创新中心1-2家 (a range, met at its bottom)
+        ("zj_provincial_labs", ("level", "", "", "10", "", "个")),
+        ("zj_national_innovation_bases", ("level", "", "", "60", "", "家")),
+        ("zj_national_tech_innovation_centres", ("cumulative", ">=", "", "1", "", "家")),
+        # 002 L1008: 力争60个左右学科达到国家“世界一流学科”建设标准
+        ("zj_world_class_disciplines", ("level", "~", "", "60", "", "个")),
+        # 002 L1058: 择优选派1万名…出国(境)培训
+        ("zj_talent_trained_abroad", ("cumulative", "", "", "1", "", "万人")),
+        # 002 L1080: 新增“五个一批”领军人才100名左右; L1086: …高层次人才80人左右
+        ("zj_five_ones_leaders_added", ("cumulative", "~", "", "100", "", "名")),
+        ("zj_national_social_science_talent_added", ("cumulative", "~", "", "80", "", "人")),
+        # 002 L1106: 派遣科技特派员1万名以上, 乡村科技人才达到40万人
+        ("zj_sci_tech_commissioners_dispatched", ("cumulative", ">=", "", "1", "", "万人")),
+        ("zj_rural_sci_tech_talent", ("level", "", "", "40", "", "万人")),
+        # 002 L1112: 新入选国家级人才工程500名以上; L1114: 引进培育…1000名医坛新秀
+        ("zj_university_national_programme_entrants", ("cumulative", ">=", "", "500", "", "名")),
+        ("zj_health_rising_stars", ("cumulative", "", "", "1000", "", "名")),
     ],
 )
 def test_zhejiang_task_targets(code, expected):
@@ -277,3 +300,25 @@ def test_zhejiang_task_targets(code, expected):
 def test_zhejiang_new_high_skilled_flow_notes_the_stock():
     # 002 L986 新增100万名左右 against 表2's stock 321.8 → 400 (L896): +78.2 only.
     assert "321.8 → 400" in row("zj_talent_14fyp_tasks", "zj_new_high_skilled_talent")["note"]
+
+
+def test_zhejiang_tech_centres_range_keeps_its_top():
+    # 002 L1006: 争创领域类国家技术创新中心1-2家
+    centres = row("zj_talent_14fyp_tasks", "zj_national_tech_innovation_centres")
+    assert centres["target_notation"] == "(1-2)" and "top: 2" in centres["note"]
+
+
+def test_zhejiang_rural_practical_talent_is_at_least_140():
+    # 002 L896 (表2) prints 140 with no comparator, L870 …140万人; L1104:
+    # 全省农村实用人才总量达到140万人以上 — the text's 以上 is recorded, as for rows 8, 11, 12.
+    assert target("zj_talent_14fyp", "rural_practical_talent") == (
+        "level",
+        ">=",
+        "123",
+        "140",
+        "",
+        "万人",
+    )
+    rural = row("zj_talent_14fyp", "rural_practical_talent")
+    assert rural["target_notation"] == "140以上"
+    assert "L1104" in rural["note"]
