@@ -57,7 +57,7 @@ def test_good_rows_load_and_bad_rows_are_quarantined_with_reasons(bad_run):
     assert "第4行" in reasons[1][2] and "城镇新增就业岗位数" in reasons[1][2]
     # The CLI shows the department-facing messages.
     assert "第3行 字段“数值”：“四点六”" in stdout
-    assert "rows loaded: 7  rows quarantined: 5" in stdout  # 5 from file 01 + 2 good rows
+    assert "rows loaded: 8  rows quarantined: 5" in stdout  # 6 from file 01 + 2 good rows
 
 
 def test_loaded_rows_reach_the_marts(bad_run):

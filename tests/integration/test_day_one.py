@@ -121,7 +121,7 @@ def test_the_second_night_without_a_chinese_font_still_publishes_and_reports(dep
     second = deployment["second"]
     assert second.returncode == 0, second.stderr + second.stdout[-3000:]
     out = second.stdout
-    assert "files processed: 5" in out and "尚未载入任何统计数据" not in out
+    assert "files processed: 6" in out and "尚未载入任何统计数据" not in out
     # One warning, saying what is missing and how to install it.
     warnings = [line for line in out.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1, warnings
