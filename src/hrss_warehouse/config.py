@@ -48,6 +48,9 @@ _ENV = {
     "parse_memory_mb": "HRSS_PARSE_MEMORY_MB",
     "parse_attempts": "HRSS_PARSE_ATTEMPTS",
     "landing_settle_s": "HRSS_LANDING_SETTLE_S",
+    "duckdb_memory_limit": "HRSS_DUCKDB_MEMORY_LIMIT",
+    "duckdb_threads": "HRSS_DUCKDB_THREADS",
+    "duckdb_temp_dir": "HRSS_DUCKDB_TEMP_DIR",
 }
 
 
@@ -182,6 +185,20 @@ def _positive_int(name: str, text: str | None, default: int, *, minimum: int = 1
     return value
 
 
+# A DuckDB memory_limit: a size with its unit (4GB, 512MB, 1.5GiB).
+_MEMORY_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def _memory_limit(text: str | None) -> str:
+    if text is None:
+        return "4GB"
+    if not _MEMORY_SIZE.fullmatch(text.strip()):
+        raise ConfigError(
+            f"HRSS_DUCKDB_MEMORY_LIMIT must be a size such as 4GB or 512MB, got {text!r}"
+        )
+    return text.strip()
+
+
 def parse_as_of(text: str | None) -> date | None:
     """``YYYY-MM`` → the last day of that month (the evaluation date)."""
     if text in (None, ""):
@@ -214,6 +231,12 @@ class Settings:
     parse_attempts: int = 3
     # Only files untouched for this long are taken (an upload may still be writing).
     landing_settle_s: int = 60
+    # The dbt build's DuckDB: at most this much memory (past it, DuckDB spills to
+    # duckdb_temp_dir), this many threads (None: one per core), and where it spills
+    # (None: <work dir>/duckdb_tmp, see duckdb_spill_dir).
+    duckdb_memory_limit: str = "4GB"
+    duckdb_threads: int | None = None
+    duckdb_temp_dir: Path | None = None
 
     @classmethod
     def load(
@@ -268,12 +291,24 @@ class Settings:
             landing_settle_s=_positive_int(
                 "landing_settle_s", pick("landing_settle_s"), 60, minimum=0
             ),
+            duckdb_memory_limit=_memory_limit(pick("duckdb_memory_limit")),
+            duckdb_threads=(
+                _positive_int("duckdb_threads", threads, 0)
+                if (threads := pick("duckdb_threads"))
+                else None
+            ),
+            duckdb_temp_dir=(path("duckdb_temp_dir", Path()) if pick("duckdb_temp_dir") else None),
         )
 
     # Derived locations; kept as properties so there is one place that knows them.
     @property
     def work_db(self) -> Path:
         return self.work_dir / WORK_DB_NAME
+
+    @property
+    def duckdb_spill_dir(self) -> Path:
+        """Where the dbt build's DuckDB writes what does not fit in its memory limit."""
+        return self.duckdb_temp_dir or self.work_dir / "duckdb_tmp"
 
     @property
     def dbt_project_dir(self) -> Path:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -75,6 +76,10 @@ def dbt_env(settings: Settings, marts_schema: str | None = None) -> dict[str, st
             "HRSS_DBT_TARGET": settings.dbt_target,
             "DBT_PROFILES_DIR": str(run_project_dir(settings)),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            # The DuckDB profile's bounds (profiles.yml): memory, threads, spill folder.
+            "HRSS_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+            "HRSS_DUCKDB_THREADS": str(settings.duckdb_threads or os.cpu_count() or 1),
+            "HRSS_DUCKDB_TEMP_DIR": str(settings.duckdb_spill_dir),
         }
     )
     if settings.dbt_target == "postgres" and (dsn := pg_dsn()):
