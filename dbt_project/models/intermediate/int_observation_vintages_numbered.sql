@@ -8,14 +8,20 @@
 -- Every delivered figure (vintage) of each observation key, numbered in order of
 -- arrival: vintage_number 1 is the figure as first published. Nothing here changes once
 -- written — a later delivery only adds higher numbers — so the model is incremental:
--- a night's run numbers only the rows that night landed (their keys' earlier
--- vintages come from this table), and the cost follows the new data, not the history.
+-- a night's run numbers only the rows of the files this table has not seen yet (a file
+-- is one delivery of one batch, raw.file_ledger's key; a run killed before this model
+-- committed leaves its files unseen, so the next run takes them). Their keys' earlier
+-- vintages come from this table; the cost follows the new data, not the history.
 -- (`hrss run --as-of` filters periods downstream, in int_observations_deduplicated.)
 with
 
 observations as (
 
     select * from {{ ref('stg_raw__observations') }}
+    {% if is_incremental() %}
+        -- Only the files (deliveries) not numbered yet: no hash of the whole history.
+        where file_sha256 not in (select distinct existing.file_sha256 from {{ this }} as existing)
+    {% endif %}
 
 ),
 
@@ -36,11 +42,7 @@ keyed as (
 
     new_rows as (
 
-        select keyed.*
-        from keyed
-        where not exists (
-            select 1 from {{ this }} as existing where existing.vintage_id = keyed.vintage_id
-        )
+        select * from keyed
 
     ),
 
@@ -104,7 +106,10 @@ final as (
         coalesce(earlier.first_value_so_far, first_value(new_rows.observed_value) over arrival)
             as first_published_value,
         coalesce(earlier.first_batch_so_far, first_value(new_rows.batch_id) over arrival)
-            as first_published_batch_id
+            as first_published_batch_id,
+        -- When this row was numbered: int_observations_deduplicated takes what came after
+        -- the latest it holds.
+        cast(current_timestamp as timestamp) as numbered_at
 
     from new_rows
     left join earlier

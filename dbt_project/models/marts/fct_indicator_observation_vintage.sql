@@ -15,7 +15,8 @@ numbered as (
 
     select * from {{ ref('int_observation_vintages_numbered') }}
     {% if is_incremental() %}
-        where vintage_id not in (select existing.vintage_id from {{ this }} as existing)
+        -- The deliveries (files) this table has not copied yet.
+        where file_sha256 not in (select distinct existing.file_sha256 from {{ this }} as existing)
     {% endif %}
 
 ),
