@@ -49,3 +49,9 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- The as_of_date an incremental model was built with (a date far ahead without one),
+    stored on its rows so that a run with another one rebuilds it. -#}
+{% macro as_of_limit() -%}
+    cast('{{ var("as_of_date") or "9999-12-31" }}' as date)
+{%- endmacro %}
