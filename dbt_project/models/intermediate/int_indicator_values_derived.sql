@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+-- A table, not the folder's view: the evaluation reads it twice (its points and the
+-- seasonal shares) and its data tests would re-run the completion chain.
 -- For each indicator × region × reference date, the two quantities progress needs:
 --   level_value: the state at that date (a stock or a rate), and
 --   ytd_value:   the flow from 1 January to that date (year to date).

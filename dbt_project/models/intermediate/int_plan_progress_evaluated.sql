@@ -1,3 +1,6 @@
+{{ config(materialized='table') }}
+-- A table, not the folder's view: fct_plan_progress reads it three times (its bounds,
+-- the targets with any evaluation, the as-of join) and its data test would re-run it.
 -- Plan progress: one row per plan target × reference date with evidence (fct_plan_progress
 -- carries it to every month-end). Formulas (x actual, x0 baseline, T target; docs/formulas.md):
 --   e  time_elapsed_ratio = months from plan start to the reference date / months in plan
