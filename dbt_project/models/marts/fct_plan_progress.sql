@@ -71,6 +71,42 @@ evaluated_bounds as (
 
 ),
 
+evaluated_spans as (
+
+    -- Each evaluation stands for its own month and the months after it, up to the month
+    -- before the next evaluation of the same target (to the plan's end for the last).
+    select
+        evaluated.*,
+        cast(date_trunc('month', cast(evaluated.as_of_date as timestamp)) as timestamp) as first_month,
+        cast(coalesce(
+            date_trunc('month', cast(lead(evaluated.as_of_date) over target_series as timestamp)) - interval '1 month',
+            date_trunc('month', cast(plans.plan_end_date as timestamp))
+        ) as timestamp) as last_month
+
+    from evaluated
+    inner join plans on evaluated.plan_code = plans.plan_code
+    window target_series as (
+        partition by evaluated.plan_code, evaluated.indicator_code, evaluated.region_code
+        order by evaluated.as_of_date
+    )
+
+),
+
+evaluated_months as (
+
+    select
+        evaluated_spans.*,
+        cast(last_day(cast(span_months.month_start as date)) as date) as month_end_date
+
+    from evaluated_spans
+    cross join lateral (
+        select month_start
+        from generate_series(evaluated_spans.first_month, evaluated_spans.last_month, interval '1 month')
+            as series (month_start)
+    ) as span_months
+
+),
+
 evaluated_keys as (
 
     -- Targets with any evaluation at all: the others have had no figure yet (the first
@@ -175,19 +211,14 @@ all_rows as (
         months.as_of_date
 
     from months
-    -- The latest evaluation at or before the month (an as-of join, written so that
-    -- DuckDB and PostgreSQL both run it).
-    left join lateral (
-        select *
-        from evaluated as candidates
-        where
-            candidates.plan_code = months.plan_code
-            and candidates.indicator_code = months.indicator_code
-            and candidates.region_code = months.region_code
-            and candidates.as_of_date <= months.as_of_date
-        order by candidates.as_of_date desc
-        limit 1
-    ) as evaluated on true
+    -- The latest evaluation at or before the month (an as-of join): the evaluation whose
+    -- span holds the month, an equality join both DuckDB and PostgreSQL run in one pass.
+    left join evaluated_months as evaluated
+        on
+            months.plan_code = evaluated.plan_code
+            and months.indicator_code = evaluated.indicator_code
+            and months.region_code = evaluated.region_code
+            and months.as_of_date = evaluated.month_end_date
     left join evaluated_keys
         on
             months.plan_code = evaluated_keys.plan_code
