@@ -4,8 +4,10 @@
 --   derived:   a ratio the catalog defines from two indicators, recomputed from
 --              them (高技能人才占技能人才比例 = 高技能人才 / 技能人才 × 100), never averaged.
 -- A delivered figure always wins over a computed one for the same key.
--- Only the indicators progress is measured on: those some plan target names, and the
--- components of those derived from others (at national scale about a fifth of all).
+-- Only what progress is measured on: the indicator × region pairs some plan target
+-- names and the components of those derived from others (the same region), as
+-- delivered for the region itself or for the areas it is the sum of (at national scale
+-- about a fifth of all figures).
 with
 
 targets as (
@@ -20,30 +22,45 @@ derivations as (
 
 ),
 
-targeted_indicators as (
+regions as (
 
-    select targets.indicator_code from targets
+    select * from {{ ref('stg_catalog__regions') }}
+
+),
+
+targeted_pairs as (
+
+    select targets.indicator_code, targets.region_code from targets
     union
-    select derivations.numerator_indicator_code
+    select derivations.numerator_indicator_code, targets.region_code
     from derivations
     inner join targets on derivations.indicator_code = targets.indicator_code
     union
-    select derivations.denominator_indicator_code
+    select derivations.denominator_indicator_code, targets.region_code
     from derivations
     inner join targets on derivations.indicator_code = targets.indicator_code
+
+),
+
+reporting_pairs as (
+
+    -- The target's region and the areas below it (a roll-up sums them).
+    select targeted_pairs.indicator_code, targeted_pairs.region_code from targeted_pairs
+    union
+    select targeted_pairs.indicator_code, regions.region_code
+    from targeted_pairs
+    inner join regions on targeted_pairs.region_code = regions.parent_region_code
 
 ),
 
 reported as (
 
-    select * from {{ ref('int_observations_deduplicated') }}
-    where indicator_code in (select targeted_indicators.indicator_code from targeted_indicators)
-
-),
-
-regions as (
-
-    select * from {{ ref('stg_catalog__regions') }}
+    select deduplicated.*
+    from {{ ref('int_observations_deduplicated') }} as deduplicated
+    inner join reporting_pairs
+        on
+            deduplicated.indicator_code = reporting_pairs.indicator_code
+            and deduplicated.region_code = reporting_pairs.region_code
 
 ),
 
