@@ -1,8 +1,32 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='observation_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where observation_id not in (select observation_id from {{ ref('int_observations_deduplicated') }}){% endif %}"
+    )
+}}
+-- Incremental, not the folder's table: a night rewrites only the figures whose latest
+-- vintage it has not published yet (a new figure, or a revision: its vintage_count
+-- grew), and the pre_hook drops those no longer in int_observations_deduplicated (a run
+-- with another as_of_date), so the table always equals a rebuild from it, and a run
+-- killed before this model committed leaves it as the night before.
 with
 
 observations as (
 
-    select * from {{ ref('int_observations_deduplicated') }}
+    select deduplicated.*
+    from {{ ref('int_observations_deduplicated') }} as deduplicated
+    {% if is_incremental() %}
+        where not exists (
+            select 1
+            from {{ this }} as published
+            where
+                published.observation_id = deduplicated.observation_id
+                and published.vintage_count = deduplicated.vintage_count
+        )
+    {% endif %}
 
 ),
 
