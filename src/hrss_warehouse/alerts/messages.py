@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from hrss_warehouse.formatting import fmt_number
+from hrss_warehouse.formatting import fmt_number, fmt_target
 from hrss_warehouse.report.measures import Measures, gap_words, measures
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
@@ -91,8 +91,8 @@ class Described:
 
 
 def _target(e: dict) -> str:
-    unit = e.get("unit") or ""
-    return (e.get("target_notation") or fmt_number(e.get("target_value"))) + unit
+    """As the plan writes it, the unit in its place (32.5万人左右, ≤3%), as the report does."""
+    return fmt_target(e.get("target_notation"), e.get("target_value"), e.get("unit") or "")
 
 
 def _figures(e: dict, zh: bool) -> str:

@@ -229,7 +229,7 @@ def test_a_bound_shows_its_limit_not_a_time_share():
     assert "实际 2.9%；余量 0.1个百分点；目标 ≤3%" in describe(ceiling).line
     band = {**ceiling, "target_comparator": "~", "actual_value": 33.0, "target_value": 30.0}
     band.update(is_compliant=False, headroom=-1.5, unit="万人", target_notation="30左右")
-    assert "超出上限 1.5万人" in describe(band).line
+    assert "超出上限 1.5万人；目标 30万人左右" in describe(band).line
 
 
 def test_other_alert_kinds_say_what_happened():
