@@ -32,11 +32,12 @@ WC_KEY = "wecom-key-0123456789abcdef"
 SMTP_PASSWORD = "smtp-pass-0123456789"
 SECRETS = (DT_TOKEN, DT_SECRET, FS_HOOK, FS_SECRET, WC_KEY, SMTP_PASSWORD)
 
-# 技能人才总量 21.3 → 26 (003 L108), 24.4 at the end of 2024 (004 L89): C = 0.66, e = 0.8.
+# 技能人才总量 21.3 → 26 (003 L108), 24.4 at the end of 2024 (004 L89): x/T = 93.8 %,
+# C = 3.1/4.7 = 0.66 against e = 0.8 — both printed, each under its own name (issue 18).
 SKILLED_LINE = (
     "**进度偏慢** · 技能人才总量 · 舟山市（舟山市人力资源和社会保障事业发展“十四五”规划）："
-    "截至 2024-12-31 实际 24.4万人；按进度应达 25.06万人；完成度 93.8%，时序进度 80.0%，"
-    "低于时序进度 14.0 个百分点；按趋势期末 24.82万人；目标 26万人。首次评估。"
+    "截至 2024-12-31 实际 24.4万人；按进度应达 25.06万人；目标完成率 93.8%，进度完成度 66.0%，"
+    "时序进度 80.0%，低于时序进度 14.0 个百分点；按趋势期末 24.82万人；目标 26万人。首次评估。"
 )
 
 # A file named to mention everyone, shout, link and run script; one row is not a

@@ -105,7 +105,9 @@ def test_every_latest_figure_of_the_plan_is_on_the_page(page, sample_run):
     # 技能人才总量 24.4万人 at the end of 2024 (004 L89) against 26万人 (003 L108).
     skilled = section.locator("tr[data-indicator='skilled_talent']").inner_text()
     assert "24.4万人" in skilled and "26万人" in skilled and "进度偏慢" in skilled
-    assert "93.8%" in skilled and "80.0%" in skilled  # 完成度 next to 时序进度
+    # 目标完成率 x/T as a number; 进度完成度 C = 3.1/4.7 beside 时序进度 (issue 18).
+    assert "目标完成率 93.8%" in skilled and "进度完成度" in skilled and "66.0%" in skilled
+    assert "时序进度" in skilled and "80.0%" in skilled and "低于时序进度 14.0 个百分点" in skilled
 
 
 def test_targets_and_freshness_read_as_the_bureau_writes_them(page):
