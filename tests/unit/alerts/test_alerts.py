@@ -26,45 +26,12 @@ from hrss_warehouse.alerts.channels import (
 )
 from hrss_warehouse.alerts.detect import quarantined_files, trajectory_events
 from hrss_warehouse.alerts.messages import describe, digest, plain
+from tests.unit.report.progress_rows import BASE, ROWS
 
 pytestmark = pytest.mark.unit
 
 # 技能人才总量 at the end of 2024 against 专栏2 21.3 → 26 (003 L108; 004 L89).
-SKILLED = {
-    "plan_code": "zs_hrss_14fyp",
-    "plan_name_zh": "舟山市人力资源和社会保障事业发展“十四五”规划",
-    "indicator_code": "skilled_talent",
-    "indicator_name_zh": "技能人才总量",
-    "indicator_name_en": "Skilled workers",
-    "domain_code": "talent",
-    "region_code": "330900",
-    "region_name_zh": "舟山市",
-    "status": "needs_acceleration",
-    "target_kind": "level",
-    "status_zh": "进度偏慢",
-    "status_en": "Needs acceleration",
-    "severity": "low",
-    "unit": "万人",
-    "actual_value": 24.4,
-    "expected_value": 25.06,
-    "target_value": 26.0,
-    "target_notation": "26",
-    "trajectory_shape": "linear",
-    "target_comparator": "",
-    "attainment_ratio": 24.4 / 26,
-    "baseline_progress": 3.1 / 4.7,
-    "time_elapsed_ratio": 0.8,
-    "pace_gap_pp": 100 * (3.1 / 4.7 - 0.8),
-    "is_baseline_imputed": False,
-    "is_compliant": None,
-    "headroom": None,
-    "observed_growth_rate": None,
-    "target_growth_rate": None,
-    "evaluation_category_zh": "滞后",
-    "projected_end_value": 25.175,
-    "evidence_source": "observation",
-    "as_of_date": "2024-12-31",
-}
+SKILLED = BASE
 
 
 def test_a_status_alerts_once_per_transition_and_recovers():
@@ -127,48 +94,17 @@ def test_the_alert_line_has_the_numbers_a_bureau_reads():
 
 
 def test_a_total_shows_one_figure_and_a_growth_target_its_yearly_growth():
-    # A five-year total: x/T is both measures, printed once.
-    jobs = {
-        **SKILLED,
-        "target_kind": "cumulative",
-        "unit": "万人",
-        "actual_value": 17.5,
-        "target_value": 22.0,
-        "target_notation": "(22)",
-        "attainment_ratio": 17.5 / 22,
-        "baseline_progress": 17.5 / 22,
-        "pace_gap_pp": 100 * (17.5 / 22 - 0.8),
-        "expected_value": None,
-        "projected_end_value": None,
-    }
-    line = describe({**jobs, "event_kind": "trajectory"}).line
+    # A five-year total (城镇新增就业 (22), 17.5 so far): x/T is both measures, printed once.
+    line = describe({**ROWS["cumulative"], "event_kind": "trajectory"}).line
     assert "；目标完成率（累计） 79.5%，时序进度 80.0%，低于时序进度 0.5 个百分点；" in line
     assert "进度完成度" not in line
     # 浙江 全员劳动生产率 16.6 → 年均增长6%以上, 19.7 at the end of 2023 (docs/formulas.md).
-    productivity = {
-        **SKILLED,
-        "status": "on_track",
-        "trajectory_shape": "geometric",
-        "target_comparator": ">=",
-        "unit": "万元/人",
-        "actual_value": 19.7,
-        "target_value": 22.2145,
-        "target_notation": None,
-        "attainment_ratio": 19.7 / 22.2145,
-        "baseline_progress": 0.5877,
-        "time_elapsed_ratio": 0.6,
-        "pace_gap_pp": 100 * (0.5877 - 0.6),
-        "observed_growth_rate": 100 * ((19.7 / 16.6) ** (1 / 3) - 1),
-        "target_growth_rate": 6.0,
-        "expected_value": None,
-        "projected_end_value": None,
-    }
-    line = describe({**productivity, "event_kind": "trajectory"}).line
+    productivity = {**ROWS["geometric"], "event_kind": "trajectory"}
     assert (
         "目标完成率 88.7%，进度完成度 58.8%，时序进度 60.0%，低于时序进度 1.2 个百分点，"
-        "年均增长 5.9%（目标 6%以上）" in line
+        "年均增长 5.9%（目标 6%以上）" in describe(productivity).line
     )
-    english = describe({**productivity, "event_kind": "trajectory"}, "en").line
+    english = describe(productivity, "en").line
     assert "average yearly growth 5.9% (required 6% a year)" in english
 
 

@@ -19,6 +19,7 @@ from hrss_warehouse.report.scorecard import (
     render,
     render_table,
 )
+from tests.unit.report.progress_rows import BASE
 
 pytestmark = pytest.mark.unit
 
@@ -176,22 +177,7 @@ def test_display_row_full():
 
 
 # 技能人才总量 at the end of 2024: 21.3 → 26 (003 L112), 24.4 (004 L89).
-SKILLED = dict(
-    domain_name_zh="人才队伍建设",
-    indicator_code="skilled_talent",
-    indicator_name_zh="技能人才总量",
-    target_kind="level",
-    target_notation="26",
-    actual_value=24.4,
-    target_value=26.0,
-    attainment_ratio=24.4 / 26,
-    baseline_progress=3.1 / 4.7,
-    time_elapsed_ratio=0.8,
-    pace_gap_pp=100 * (3.1 / 4.7 - 0.8),
-    status="needs_acceleration",
-    status_zh="进度偏慢",
-    evaluation_category_zh="滞后",
-)
+SKILLED = {k: v for k, v in BASE.items() if k in ScorecardRow.__dataclass_fields__}
 
 
 def test_a_level_target_shows_both_measures_under_their_names():
@@ -249,13 +235,8 @@ def test_a_bound_shows_its_headroom_and_no_ratio():
 
 
 def test_a_growth_target_shows_the_yearly_growth_against_the_required():
-    row = make_row(
-        **{**SKILLED, "status": "on_track", "status_zh": "基本符合预期"},
-        trajectory_shape="geometric",
-        target_comparator=">=",
-        observed_growth_rate=5.87,
-        target_growth_rate=6.0,
-    )
+    growth = {"trajectory_shape": "geometric", "target_comparator": ">=", "status": "on_track"}
+    row = make_row(**{**SKILLED, **growth, "observed_growth_rate": 5.87, "target_growth_rate": 6.0})
     assert display_row(row)["余量/年均增长"] == "年均增长 5.9%（目标 6%以上）"
 
 
