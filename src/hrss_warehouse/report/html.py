@@ -119,8 +119,7 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
         "<h1>规划指标进度报告</h1>",
         f"<p>生成时间 {html.escape(datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC'))}；",
         f"本次处理文件 {len(ingest.get('files', []))} 个，",
-        f"载入 {ingest.get('rows_loaded', 0)} 行，隔离 {ingest.get('rows_quarantined', 0)} 行。</p>",
-        LEGEND,
+        f"载入 {ingest.get('rows_loaded', 0)} 行，隔离 {ingest.get('rows_quarantined', 0)} 行。</p>{LEGEND}",
     ]
     # The report folder is what gets served (and a volume of its own in docker-compose):
     # the Data Docs site goes in it, as the dbt docs do.

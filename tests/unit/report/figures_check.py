@@ -1,5 +1,5 @@
 """Does a printed text agree with its own numbers? Shared by the unit test over hand-made
-fct_plan_progress rows (test_figures_agree.py) and the whole-run check
+fct_plan_progress rows (test_printed_figures_agree.py) and the whole-run check
 (tests/integration/test_figures_agree.py).
 
 Reads what a reader reads — an alert line, a report row's visible text — and checks:
