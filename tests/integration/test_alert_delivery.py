@@ -223,9 +223,14 @@ def test_routing_sends_wecom_only_what_it_asked_for(first_run, receivers):
     _, _, http = receivers
     (request,) = http.to("/cgi-bin/webhook/send")
     content = request["json"]["markdown"]["content"]
-    # 基本养老保险参保率 96.0 against >96 (003 L104): breached, medium — sent; the low
-    # needs_acceleration of 技能人才总量 is not.
-    assert "**超限** · 基本养老保险参保率 · 舟山市" in content
+    # 劳动人事争议调解成功率 79 against 80 (C = 33.3 % of the way at 80 % of the time): lagging,
+    # medium — sent; the low needs_acceleration of 技能人才总量 is not. (Until issue 18 this
+    # was 基本养老保险参保率 96.0 against >96 as a breached floor: the catalog now reads
+    # >95 → >96 as a level to reach, on track, so the sample has no bound breach.)
+    assert "**滞后** · 劳动人事争议调解成功率 · 舟山市" in content
+    assert (
+        "目标完成率 98.8%，进度完成度 33.3%，时序进度 80.0%，低于时序进度 46.7 个百分点" in content
+    )
     assert "**进度偏慢** · 技能人才总量" not in content
     assert request["query"]["key"] == WC_KEY
 
@@ -291,7 +296,9 @@ def test_every_alert_is_recorded_per_channel(first_run):
         "wecom@127.0.0.1",
     ]
     assert all(r[2] for r in rows)
-    assert dict((r[0], r[1]) for r in rows)["wecom@127.0.0.1"] == 2  # the two medium ones
+    # The one medium trajectory event, 劳动人事争议调解成功率 滞后 (two before issue 18, when
+    # 基本养老保险参保率 96.0 against >96 was a breached floor; now a level to reach).
+    assert dict((r[0], r[1]) for r in rows)["wecom@127.0.0.1"] == 1
     assert "dingtalk@127.0.0.1: " in done.stdout and "delivered" in done.stdout
 
 

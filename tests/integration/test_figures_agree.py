@@ -89,5 +89,21 @@ def test_hrss_status_labels_every_measure(sample_run, hrss, latest):
         == ["目标完成率", "进度完成度", "时序进度", "余量/年均增长", "状态", "评估类别"]
         for h in headers
     )
-    # A bound's ratios are null in the mart, so no surface can print one.
-    assert all(r["attainment_ratio"] is None for r in latest.values() if r["target_kind"] in BOUNDS)
+    # No bound's row shows a ratio, even where the mart keeps x/T (a floor to maintain,
+    # 工伤保险参保人数 40 → 40: docs/formulas.md); each total shows one 目标完成率（累计）.
+    from hrss_warehouse.report.scorecard import display_row, read_scorecard
+
+    shown = [(r, display_row(r)) for r in read_scorecard(sample_run.warehouse)]
+    bounds = [cells for r, cells in shown if r.target_kind in BOUNDS and r.actual_value is not None]
+    assert bounds and all(
+        cells["目标完成率"] == cells["进度完成度"] == cells["时序进度"] == "" for cells in bounds
+    )
+    assert any(cells["余量/年均增长"].startswith("余量 ") for cells in bounds)
+    totals = [
+        cells
+        for r, cells in shown
+        if r.target_kind in ("cumulative", "annual") and r.attainment_ratio is not None
+    ]
+    assert totals and all(
+        c["目标完成率"].endswith("（累计）") and c["进度完成度"] == "" for c in totals
+    )
