@@ -76,6 +76,7 @@ select
     progress.attainment_ratio,
     progress.baseline_progress,
     progress.time_elapsed_ratio,
+    progress.pace_basis,
     progress.pace_gap_pp,
     progress.is_baseline_imputed,
     progress.is_compliant,

@@ -5,9 +5,9 @@ figure is shown (`hrss status`, the report, the alerts) — so each says the sam
 - **进度完成度** ``baseline_progress`` C: progress since the baseline, (x − x0)/(T − x0)
   (ln(x/x0)/ln(T/x0) for a growth-rate target) — what the status is judged on, against
 - **时序进度**: the share of the plan's time gone (the row's pace basis: the year's share
-  for an annual task, the time since the first figure when the baseline is imputed).
-  ``pace_gap_pp`` = 100·(C − 时序进度), so the 时序进度 shown is C − gap/100 whenever the
-  mart gives both: the sentence 高于/低于时序进度 N 个百分点 always agrees with its figures.
+  for an annual task, the time since the first figure when the baseline is imputed:
+  ``pace_basis``). ``pace_gap_pp`` = 100·(C − pace_basis), and N in 高于/低于时序进度 N
+  个百分点 is the difference of the two percentages as printed: it agrees with them.
 - A cumulative or annual total: C = x/T = 目标完成率, shown once as 目标完成率（累计）.
 - A bound (bound_max / bound_min): no 完成度 of any kind; compliance and 余量 (headroom,
   in the indicator's unit; negative = 超出上限 / 低于下限 by so much).
@@ -53,8 +53,12 @@ def _get(row: Mapping[str, Any] | object, name: str) -> Any:
 
 
 def pace_basis(row: Mapping[str, Any] | object) -> float | None:
-    """The 时序进度 the row's progress is judged against: C − gap/100 when the mart gives
-    both (the pace basis of an annual task or an imputed baseline), else the plan's e."""
+    """The 时序进度 the row's progress is judged against: the mart's ``pace_basis`` (the
+    year's share for an annual task, the time since an imputed baseline); from a row
+    without it, C − gap/100, else the plan's time share."""
+    basis = _get(row, "pace_basis")
+    if basis is not None:
+        return basis
     progress, gap = _get(row, "baseline_progress"), _get(row, "pace_gap_pp")
     if progress is not None and gap is not None:
         return progress - gap / 100

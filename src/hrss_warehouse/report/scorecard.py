@@ -46,6 +46,7 @@ select
     progress.attainment_ratio,
     progress.baseline_progress,
     progress.time_elapsed_ratio,
+    progress.pace_basis,
     progress.pace_gap_pp,
     progress.is_baseline_imputed,
     progress.is_compliant,
@@ -107,6 +108,7 @@ class ScorecardRow:
     observed_growth_rate: float | None = None  # % a year so far (geometric targets)
     target_growth_rate: float | None = None  # % a year required
     is_baseline_imputed: bool | None = None
+    pace_basis: float | None = None  # the 时序进度 C is judged against (pace_gap_pp's)
     evaluation_category_zh: str | None = None  # 中期评估类别: 提前实现, 快于预期, 滞后 …
 
 

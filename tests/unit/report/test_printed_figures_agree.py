@@ -34,6 +34,7 @@ def _random_rows(n: int = 400) -> list[dict]:
                 **BASE,
                 "indicator_code": f"r{i}",
                 "baseline_progress": c,
+                "pace_basis": e,
                 "pace_gap_pp": 100 * (c - e),
             }
         )
@@ -110,7 +111,8 @@ def test_the_report_shows_each_kind_as_its_measure():
     assert "目标完成率（累计） 79.5% 时序进度 80.0% 低于时序进度 0.5 个百分点" in shown(
         "cumulative"
     )
-    assert "目标完成率（累计） 53.8% 时序进度 50.0% 高于时序进度 3.8 个百分点" in shown("annual")
+    for annual in ("annual", "annual without pace_basis"):
+        assert "目标完成率（累计） 53.8% 时序进度 50.0% 高于时序进度 3.8 个百分点" in shown(annual)
     assert "达标 余量 0.5个百分点" in shown("bound_max")
     assert "超限 超出上限 0.3个百分点" in shown("bound_max broken")
     assert "低于下限 低于下限 0.6个百分点" in shown("bound_min")
