@@ -138,8 +138,9 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
     if waiting is not None:
         body.extend(_waiting_section(waiting))
     plans = [(code, list(group)) for code, group in groupby(rows, key=lambda r: r.plan_code)]
-    # Plans with figures first: the one a reader most likely opens the report for.
-    plans.sort(key=lambda p: all(r.actual_value is None for r in p[1]))
+    # The plan with the most targets measured first (shown when the page opens): the one
+    # a reader most likely opens the report for; plans without figures last.
+    plans.sort(key=lambda p: -sum(r.actual_value is not None for r in p[1]))
     if len(plans) > 1:
         options = "".join(
             f"<option value='{html.escape(code)}'>{html.escape(group[0].plan_name_zh)}"
