@@ -138,8 +138,7 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
     if waiting is not None:
         body.extend(_waiting_section(waiting))
     plans = [(code, list(group)) for code, group in groupby(rows, key=lambda r: r.plan_code)]
-    # The plan with the most targets measured first (shown when the page opens): the one
-    # a reader most likely opens the report for; plans without figures last.
+    # The plan with the most targets measured first (the page opens on it), none last.
     plans.sort(key=lambda p: -sum(r.actual_value is not None for r in p[1]))
     if len(plans) > 1:
         options = "".join(
