@@ -128,6 +128,8 @@ class Indicator:
     direction: int
     series: str  # stock / flow / rate_up / rate_down
     basis: str  # end / ytd / period (monthly flow)
+    additive: bool = False
+    derived: bool = False  # the catalog derives it from two others (indicator_derivations)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class Generated:
     indicators: list[Indicator]
     raw_rows: int
     targets: int
+    gaps: bool = False
 
 
 def counts_for(scale: float) -> dict[str, int]:
@@ -172,7 +175,9 @@ def pick_indicators(n: int = N_INDICATORS) -> list[Indicator]:
     with (SEEDS / "indicators.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     with (SEEDS / "indicator_derivations.csv").open(encoding="utf-8") as f:
-        derived = {c for r in csv.DictReader(f) for c in list(r.values())[:3]}
+        derivations = list(csv.DictReader(f))
+    derived = {c for r in derivations for c in list(r.values())[:3]}
+    ratios = {r["indicator_code"] for r in derivations}
     chosen = [r for r in rows if r["indicator_code"] in derived]
     chosen += [r for r in rows if r["indicator_code"] not in derived][: n - len(chosen)]
     picked = []
@@ -180,11 +185,14 @@ def pick_indicators(n: int = N_INDICATORS) -> list[Indicator]:
         direction = int(row["direction"])
         if row["unit"] == "%":
             series, basis = ("rate_up" if direction == 1 else "rate_down"), "end"
-        elif row["is_additive"] == "true" and i % 3:
+        elif row["is_additive"] == "true" and i % 3 and row["indicator_code"] not in derived:
             series, basis = "flow", ("ytd" if i % 3 == 1 else "period")
         else:
             series, basis = "stock", "end"
-        picked.append(Indicator(i, row["indicator_code"], row["unit"], direction, series, basis))
+        code, additive = row["indicator_code"], row["is_additive"] == "true"
+        picked.append(
+            Indicator(i, code, row["unit"], direction, series, basis, additive, code in ratios)
+        )
     return picked
 
 
@@ -383,7 +391,9 @@ figures as (
 vintages as (
     select figures.*, v, t + v as file_no, round(raw_value * (1 + 0.01 * v), 4) as value
     from figures, range(2) as vs (v)
-    where (v = 0 or is_revised) and t >= ? and t < ?
+    where
+        (v = 0 or is_revised) and t >= ? and t < ?
+        and not skip and not (month_gaps and (r + i + t) % 37 = 0)
 )
 select
     'nat-' || file_no,
@@ -408,16 +418,21 @@ where file_no >= ? and file_no < ?
 """
 
 
-def _params(con, regions: list[Region], indicators: list[Indicator]) -> None:
+def _params(con, regions: list[Region], indicators: list[Indicator], gaps: bool) -> None:
+    """One row per indicator × region: its series and level. ``gaps`` leaves out what the
+    catalog completes (every second city's additive figures: the roll-up; the derived
+    indicator in every second region) and every 37th month-figure."""
     import pandas as pd
 
     rows = []
     for r, region in enumerate(regions, start=1):
         for ind in indicators:
             base, growth = base_and_growth(ind, r)
-            rows.append(
-                (ind.index, r, ind.code, region.code, ind.unit, ind.series, ind.basis, base, growth)
+            skip = gaps and bool(
+                (region.level == "city" and ind.additive and r % 2 == 0) or (ind.derived and r % 2)
             )
+            key = (ind.index, r, ind.code, region.code)
+            rows.append((*key, ind.unit, ind.series, ind.basis, base, growth, skip, gaps))
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -430,6 +445,8 @@ def _params(con, regions: list[Region], indicators: list[Indicator]) -> None:
             "basis",
             "base",
             "growth",
+            "skip",
+            "month_gaps",
         ],
     )
     con.register("params_frame", frame)
@@ -438,13 +455,18 @@ def _params(con, regions: list[Region], indicators: list[Indicator]) -> None:
 
 
 def land(
-    work_db: Path, regions, indicators, months: tuple[int, int], files: tuple[int, int]
+    work_db: Path,
+    regions,
+    indicators,
+    months: tuple[int, int],
+    files: tuple[int, int],
+    gaps: bool = False,
 ) -> int:
     """Insert the figures of months [a, b) delivered in files [c, d); returns rows added."""
     from hrss_warehouse import workdb
 
     with workdb.connect(work_db) as con:
-        _params(con, regions, indicators)
+        _params(con, regions, indicators, gaps)
         before = con.execute("select count(*) from raw.observations").fetchone()[0]
         con.execute(INSERT_SQL.format(every=REVISION_EVERY), [*months, *months, *files])
         return con.execute("select count(*) from raw.observations").fetchone()[0] - before
@@ -457,16 +479,18 @@ def generate(
     counts: dict[str, int] | None = None,
     seed: int = 19,
     months: int = HISTORY_MONTHS,
+    gaps: bool = False,
 ) -> Generated:
     """Write the catalog and the history (months 0 … months-1, files 1 … months-1 plus
-    month 0's first file) into ``out``."""
+    month 0's first file) into ``out``. ``counts`` (provinces, cities, counties) overrides
+    the scale; ``gaps`` leaves figures out for the catalog to complete (see _params)."""
     counts = counts or counts_for(scale)
     regions = region_tree(counts["provinces"], counts["cities"], counts["counties"])
     indicators = pick_indicators()
     catalog, work = out / "catalog", out / "work"
     targets = write_catalog(catalog, regions, indicators, seed)
-    rows = land(work / "hrss_work.duckdb", regions, indicators, (0, months), (0, months))
-    return Generated(catalog, work, regions, indicators, rows, targets)
+    rows = land(work / "hrss_work.duckdb", regions, indicators, (0, months), (0, months), gaps)
+    return Generated(catalog, work, regions, indicators, rows, targets, gaps)
 
 
 def land_month(gen: Generated, month: int = HISTORY_MONTHS) -> int:
@@ -477,6 +501,7 @@ def land_month(gen: Generated, month: int = HISTORY_MONTHS) -> int:
         gen.indicators,
         (month - 1, month + 1),
         (month, month + 1),
+        gen.gaps,
     )
 
 
