@@ -1,6 +1,7 @@
 """A synthetic national history for the national benchmark (issue 19).
 
     python -m benchmarks.national_data OUT_DIR [--scale 0.01|0.1|1] [--seed 19]
+    python -m benchmarks.national_data OUT_DIR --night    # land December 2025
 
 At scale 1: a region tree shaped like GB/T 2260 — 31 provinces (XX0000), 330 cities
 (XXYY00), 2,800 districts and counties (XXYYZZ) — every region with a 14th-FYP plan
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import random
 import shutil
 from dataclasses import dataclass
@@ -490,7 +492,16 @@ def generate(
     catalog, work = out / "catalog", out / "work"
     targets = write_catalog(catalog, regions, indicators, seed)
     rows = land(work / "hrss_work.duckdb", regions, indicators, (0, months), (0, months), gaps)
+    (out / "national.json").write_text(json.dumps({"counts": counts, "gaps": gaps}), "utf-8")
     return Generated(catalog, work, regions, indicators, rows, targets, gaps)
+
+
+def generated(out: Path) -> Generated:
+    """What ``generate`` wrote into ``out`` (for landing the night in another process)."""
+    made = json.loads((out / "national.json").read_text("utf-8"))
+    counts = made["counts"]
+    regions = region_tree(counts["provinces"], counts["cities"], counts["counties"])
+    return Generated(out / "catalog", out / "work", regions, pick_indicators(), 0, 0, made["gaps"])
 
 
 def land_month(gen: Generated, month: int = HISTORY_MONTHS) -> int:
@@ -515,7 +526,11 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--night", action="store_true", help="land one more month into OUT")
     args = parser.parse_args()
+    if args.night:
+        print(f"the night: {land_month(generated(args.out)):,} raw rows")
+        return
     gen = generate(args.out, args.scale, seed=args.seed)
     print(
         f"{len(gen.regions):,} regions × {len(gen.indicators)} indicators × {HISTORY_MONTHS} "
