@@ -28,6 +28,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from hrss_warehouse.catalog.importer import PLAN_COLUMNS, PLAN_INDICATOR_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
@@ -85,33 +87,8 @@ PLAN_MIX = (
     ("bound_max", "linear", 2, "rate_down"),
     ("bound_min", "linear", 2, "rate_up"),
 )
-PLAN_FIELDS = [
-    "plan_code",
-    "effective_from_date",
-    "indicator_code",
-    "indicator_seq",
-    "indicator_name_as_written",
-    "parent_indicator_code",
-    "unit",
-    "target_kind",
-    "trajectory_shape",
-    "direction",
-    "attribute",
-    "baseline_year",
-    "baseline_value",
-    "baseline_comparator",
-    "baseline_notation",
-    "target_year",
-    "target_value",
-    "target_comparator",
-    "target_notation",
-    "target_growth_rate",
-    "result_year",
-    "result_value",
-    "result_notation",
-    "source_ref",
-    "note",
-]
+# The columns of plan_indicators.csv, as the catalog importer writes them.
+PLAN_FIELDS = PLAN_INDICATOR_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -315,19 +292,7 @@ def write_catalog(catalog: Path, regions: list[Region], indicators, seed: int) -
         ["alias", "region_code"],
         [[g.name, g.code] for g in regions if g.level == "province"],
     )
-    write(
-        "plans.csv",
-        [
-            "plan_code",
-            "plan_name_zh",
-            "region_code",
-            "start_year",
-            "end_year",
-            "baseline_year",
-            "source_ref",
-        ],
-        plans,
-    )
+    write("plans.csv", PLAN_COLUMNS, plans)
     write("plan_indicators.csv", PLAN_FIELDS, [[t[k] for k in PLAN_FIELDS] for t in targets])
     # Two indicators with a bureau's own cut-offs, so the reference honours them too.
     thresholds = [i for i in indicators if i.series == "stock"][:2]
