@@ -32,11 +32,12 @@ WC_KEY = "wecom-key-0123456789abcdef"
 SMTP_PASSWORD = "smtp-pass-0123456789"
 SECRETS = (DT_TOKEN, DT_SECRET, FS_HOOK, FS_SECRET, WC_KEY, SMTP_PASSWORD)
 
-# 技能人才总量 21.3 → 26 (003 L108), 24.4 at the end of 2024 (004 L89): C = 0.66, e = 0.8.
+# 技能人才总量 21.3 → 26 (003 L108), 24.4 at the end of 2024 (004 L89): x/T = 93.8 %,
+# C = 3.1/4.7 = 0.66 against e = 0.8 — both printed, each under its own name (issue 18).
 SKILLED_LINE = (
     "**进度偏慢** · 技能人才总量 · 舟山市（舟山市人力资源和社会保障事业发展“十四五”规划）："
-    "截至 2024-12-31 实际 24.4万人；按进度应达 25.06万人；完成度 93.8%，时序进度 80.0%，"
-    "低于时序进度 14.0 个百分点；按趋势期末 24.82万人；目标 26万人。首次评估。"
+    "截至 2024-12-31 实际 24.4万人；按进度应达 25.06万人；目标完成率 93.8%，进度完成度 66.0%，"
+    "时序进度 80.0%，低于时序进度 14.0 个百分点；按趋势期末 24.82万人；目标 26万人。首次评估。"
 )
 
 # A file named to mention everyone, shout, link and run script; one row is not a
@@ -222,9 +223,14 @@ def test_routing_sends_wecom_only_what_it_asked_for(first_run, receivers):
     _, _, http = receivers
     (request,) = http.to("/cgi-bin/webhook/send")
     content = request["json"]["markdown"]["content"]
-    # 基本养老保险参保率 96.0 against >96 (003 L104): breached, medium — sent; the low
-    # needs_acceleration of 技能人才总量 is not.
-    assert "**超限** · 基本养老保险参保率 · 舟山市" in content
+    # 劳动人事争议调解成功率 79 against 80 (C = 33.3 % of the way at 80 % of the time): lagging,
+    # medium — sent; the low needs_acceleration of 技能人才总量 is not. (Until issue 18 this
+    # was 基本养老保险参保率 96.0 against >96 as a breached floor: the catalog now reads
+    # >95 → >96 as a level to reach, on track, so the sample has no bound breach.)
+    assert "**滞后** · 劳动人事争议调解成功率 · 舟山市" in content
+    assert (
+        "目标完成率 98.8%，进度完成度 33.3%，时序进度 80.0%，低于时序进度 46.7 个百分点" in content
+    )
     assert "**进度偏慢** · 技能人才总量" not in content
     assert request["query"]["key"] == WC_KEY
 
@@ -290,7 +296,11 @@ def test_every_alert_is_recorded_per_channel(first_run):
         "wecom@127.0.0.1",
     ]
     assert all(r[2] for r in rows)
-    assert dict((r[0], r[1]) for r in rows)["wecom@127.0.0.1"] == 2  # the two medium ones
+    # The medium and high trajectory events: 劳动人事争议调解成功率 滞后 (medium) and
+    # Shaoyang's binding 失业保险参保人数 33.4 against 34 (high, a sample file since issue
+    # 18). Before, the second was 基本养老保险参保率 96.0 against >96 as a breached floor,
+    # now a level to reach.
+    assert dict((r[0], r[1]) for r in rows)["wecom@127.0.0.1"] == 2
     assert "dingtalk@127.0.0.1: " in done.stdout and "delivered" in done.stdout
 
 

@@ -114,6 +114,8 @@ def test_pension_rate_is_a_level_to_reach_and_the_ceiling_has_no_completion(samp
     assert pension["actual_value"] == 96.0 and pension["is_compliant"] is None
     assert pension["baseline_progress"] == pytest.approx(1.0)
     assert (pension["status"], pension["status_zh"]) == ("on_track", "快于预期")
+    # ρ ≥ 1.10 is the national evaluation's 快于预期 as well (docs/formulas.md).
+    assert pension["evaluation_category_zh"] == "快于预期"
     # 003 L100: 城镇登记失业率 ≤3; 1.7 complies with 1.3 points to spare (余量). A ceiling
     # has no 目标完成率: 3/1.7 = 176 % would mean nothing.
     rate = progress(sample_run.warehouse, "registered_unemployment_rate")

@@ -105,7 +105,9 @@ def test_every_latest_figure_of_the_plan_is_on_the_page(page, sample_run):
     # 技能人才总量 24.4万人 at the end of 2024 (004 L89) against 26万人 (003 L108).
     skilled = section.locator("tr[data-indicator='skilled_talent']").inner_text()
     assert "24.4万人" in skilled and "26万人" in skilled and "进度偏慢" in skilled
-    assert "93.8%" in skilled and "80.0%" in skilled  # 完成度 next to 时序进度
+    # 目标完成率 x/T as a number; 进度完成度 C = 3.1/4.7 beside 时序进度 (issue 18).
+    assert "目标完成率 93.8%" in skilled and "进度完成度" in skilled and "66.0%" in skilled
+    assert "时序进度" in skilled and "80.0%" in skilled and "低于时序进度 14.0 个百分点" in skilled
 
 
 def test_targets_and_freshness_read_as_the_bureau_writes_them(page):
@@ -282,15 +284,21 @@ def test_regions_reported_side_by_side(page, sample_run):
     )
     observed = query(
         sample_run.warehouse,
+        # Zhoushan and its districts: Shaoyang's 2024 figure (a sample file since issue 18)
+        # is another plan's region, not one of these.
         "select region_code, value from marts.fct_indicator_observation "
-        "where indicator_code = 'urban_new_jobs' and period_code = '2024' order by region_code",
+        "where indicator_code = 'urban_new_jobs' and period_code = '2024' "
+        "and region_code like '3309%' order by region_code",
     )
     assert drawn == observed and len(drawn) == 5
 
 
 def test_the_plan_selector_switches_plans(page):
     options = page.locator("#plan-select option").evaluate_all("os => os.map(o => o.value)")
-    assert options[0] == PLAN and len(options) == 9
+    # Eleven plans in seeds/plans.csv since issue 18's catalog work added sy_hrss_14fyp and
+    # zj_talent_14fyp_tasks (nine before); Zhoushan's, with the most targets measured, first
+    # (Shaoyang's has figures too now, and sorted first by name alone).
+    assert options[0] == PLAN and len(options) == 11
     other = "zs_hrss_13fyp"
     page.select_option("#plan-select", other)
     assert page.locator(f"section.plan[data-plan='{other}']").is_visible()

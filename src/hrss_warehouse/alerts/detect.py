@@ -6,10 +6,11 @@ the events, and their deliveries, reach ``marts.fct_alert_event`` in the same ru
 Events (``raw.alert_events``), each once:
 
 - ``trajectory``: a plan target whose status changed into needs_acceleration, lagging,
-  regressing, at_risk, breached or not_achieved — or into any status the mart rates
+  regressing, at_risk, breached (超限, a ceiling), below_floor (低于下限) or not_achieved — or into any status the mart rates
   ``high`` (a binding 约束性 indicator that is not good) — once per
   (plan, indicator, region, status) transition (``raw.alert_state`` remembers the last
-  status); ``recovery`` when it comes back to on_track, compliant or achieved;
+  status); ``recovery`` when it comes back to on_track, compliant, achieved or
+  achieved_early (提前实现, never an alert of its own);
 - ``release_overdue``: the latest figure the release calendar expected is overdue;
 - ``batch_quarantined``: a delivered file validation quarantined whole (once per file),
   also one that had bad rows before it failed a critical rule;
@@ -44,9 +45,11 @@ ALERT_STATUSES = {
     "regressing",
     "at_risk",
     "breached",
+    "below_floor",
     "not_achieved",
 }
-RECOVERY_STATUSES = {"on_track", "compliant", "achieved"}
+# 提前实现 (achieved_early) is good: no alert, and a recovery after one.
+RECOVERY_STATUSES = {"on_track", "compliant", "achieved", "achieved_early"}
 
 LATEST_PROGRESS_SQL = """
 select
@@ -68,9 +71,19 @@ select
     progress.expected_value,
     progress.target_value,
     target.target_notation,
+    progress.trajectory_shape,
+    progress.target_comparator,
     progress.attainment_ratio,
+    progress.baseline_progress,
     progress.time_elapsed_ratio,
+    progress.pace_basis,
     progress.pace_gap_pp,
+    progress.is_baseline_imputed,
+    progress.is_compliant,
+    progress.headroom,
+    progress.observed_growth_rate,
+    progress.target_growth_rate,
+    progress.evaluation_category_zh,
     progress.projected_end_value,
     progress.evidence_source,
     cast(coalesce(progress.reference_date, progress.as_of_date) as varchar) as as_of_date

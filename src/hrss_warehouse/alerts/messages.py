@@ -1,5 +1,6 @@
 """Alert texts, in Chinese by default (HRSS_ALERT_LANGUAGE=en for English), with the
-numbers as a bureau writes them (24.4万人, 93.8%, 低于时序进度 14.0 个百分点).
+numbers as a bureau writes them (24.4万人, 目标完成率 93.8%, 进度完成度 66.0%, 时序进度
+80.0%, 低于时序进度 14.0 个百分点).
 
 Text that came from outside — a file name, an error quoting a cell, a sheet, an
 indicator, region or plan name a department typed — is data, not markup: ``plain``
@@ -15,7 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from hrss_warehouse.formatting import fmt_number, fmt_percent
+from hrss_warehouse.formatting import fmt_number, fmt_target
+from hrss_warehouse.report.measures import Measures, gap_words, measures
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, None: 3}
 SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低", None: "—"}
@@ -88,23 +90,59 @@ class Described:
     line: str
 
 
-def _pace(gap_pp: float | None, lang: str) -> str:
-    if gap_pp is None:
-        return ""
-    if lang == "en":
-        side = "ahead of" if gap_pp >= 0 else "behind"
-        return f", {abs(gap_pp):.1f} points {side} the time share"
-    side = "高于" if gap_pp >= 0 else "低于"
-    return f"，{side}时序进度 {abs(gap_pp):.1f} 个百分点"
-
-
 def _target(e: dict) -> str:
-    unit = e.get("unit") or ""
-    return (e.get("target_notation") or fmt_number(e.get("target_value"))) + unit
+    """As the plan writes it, the unit in its place (32.5万人左右, ≤3%), as the report does."""
+    return fmt_target(e.get("target_notation"), e.get("target_value"), e.get("unit") or "")
+
+
+def _figures(e: dict, zh: bool) -> str:
+    """The measures the status is judged on, labelled (report/measures.py): 目标完成率,
+    进度完成度 beside 时序进度 and the points between them; 目标完成率（累计） alone for a
+    total; compliance and 余量 for a bound (no 完成度, no time share); 年均增长 for a
+    growth-rate target."""
+    m = measures(e)
+    if m.shape == "bound":
+        return (m.headroom or "") if zh else _bound_en(e, m)
+    sep = "，" if zh else ", "
+    labels = (
+        ("目标完成率（累计）" if m.shape == "total" else "目标完成率", "进度完成度", "时序进度")
+        if zh
+        else (
+            "share of target to date" if m.shape == "total" else "share of target",
+            "progress since baseline",
+            "time share",
+        )
+    )
+    shown = [
+        f"{label} {value}"
+        for label, value in zip(labels, (m.attainment, m.progress, m.elapsed), strict=True)
+        if value is not None
+    ]
+    gap = gap_words(m, "zh" if zh else "en")
+    if gap:
+        shown.append(gap)
+    growth = m.growth if zh else m.growth_en
+    if growth:
+        shown.append(growth)
+    return sep.join(shown)
+
+
+def _bound_en(e: dict, m: Measures) -> str:
+    headroom = e.get("headroom")
+    if headroom is None:
+        return ""
+    amount = fmt_number(abs(headroom)) + (
+        " points" if e.get("unit") == "%" else e.get("unit") or ""
+    )
+    if m.compliance == "达标":
+        return f"within the bound, headroom {amount}"
+    if headroom == 0:
+        return "at the bound (the target is strict)"
+    return f"{'above the ceiling' if m.compliance == '超限' else 'below the floor'} by {amount}"
 
 
 def _progress(e: dict, lang: str) -> str:
-    """actual vs expected, 完成度 vs 时序进度, projection: what a target row says."""
+    """actual vs expected, the labelled measures, projection: what a target row says."""
     unit = e.get("unit") or ""
     zh = lang != "en"
     parts = [
@@ -116,19 +154,9 @@ def _progress(e: dict, lang: str) -> str:
             ("按进度应达 " if zh else "expected on the trajectory ")
             + fmt_number(e["expected_value"], unit)
         )
-    if e.get("target_kind") in ("bound_max", "bound_min"):
-        # A bound is held every period: the time share says nothing about it.
-        pass
-    elif e.get("attainment_ratio") is not None:
-        parts.append(
-            (
-                f"完成度 {fmt_percent(e['attainment_ratio'])}，时序进度 {fmt_percent(e['time_elapsed_ratio'])}"
-                if zh
-                else f"attainment {fmt_percent(e['attainment_ratio'])} vs time share "
-                f"{fmt_percent(e['time_elapsed_ratio'])}"
-            )
-            + _pace(e.get("pace_gap_pp"), lang)
-        )
+    figures = _figures(e, zh)
+    if figures:
+        parts.append(figures)
     if e.get("projected_end_value") is not None:
         parts.append(
             ("按趋势期末 " if zh else "projected at the plan end ")

@@ -3,8 +3,11 @@ that works offline, plus ``charts/`` with every chart as SVG and PNG (for e-mail
 
 - a plan selector (when several plans are loaded) and, per plan, the scorecard grouped by
   domain (就业 / 社会保障 / 人才队伍建设 / 劳动关系 / 公共服务): indicator, region, actual,
-  target, 完成度 next to 时序进度 as paired bars, status in colour with its Chinese label,
-  severity, freshness (the latest period and whether a release is overdue), validation flags;
+  target, the measures the status is judged on (report/measures.py: 目标完成率 as a number,
+  进度完成度 next to 时序进度 as paired bars; a total's 目标完成率（累计）; a bound's
+  compliance and 余量, no bars), status in colour with its Chinese label, the mid-term
+  evaluation category, severity, freshness (the latest period and whether a release is
+  overdue), validation flags; a legend says what each measure is;
 - per plan target with figures, a trajectory chart (charts.py);
 - per indicator reported by several regions, the regions side by side;
 - this run's loads, validation findings, quarantined files, and links to the GX Data Docs
@@ -37,6 +40,7 @@ from hrss_warehouse.report.charts import (
     to_svg,
     trajectory_chart,
 )
+from hrss_warehouse.report.measures import gap_words, measures
 from hrss_warehouse.report.scorecard import (
     FREQUENCY_ZH,
     ReleasesDue,
@@ -47,6 +51,7 @@ from hrss_warehouse.report.scorecard import (
 
 STATUS_COLOURS = {
     "achieved": "#1a7f37",
+    "achieved_early": "#1a7f37",
     "on_track": "#2da44e",
     "compliant": "#2da44e",
     "ahead": "#1a7f37",
@@ -58,6 +63,7 @@ STATUS_COLOURS = {
     "at_risk": "#d1242f",
     "regressing": "#a40e26",
     "breached": "#a40e26",
+    "below_floor": "#a40e26",
     "not_achieved": "#a40e26",
     "no_data": "#6e7781",
 }
@@ -71,11 +77,12 @@ th{background:#f6f8fa;font-weight:normal;color:#57606a;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .status{color:#fff;border-radius:.3rem;padding:.1rem .4rem;white-space:nowrap}
 .flag{color:#9a6700;font-size:.85em}.overdue{color:#cf222e;font-size:.85em;white-space:nowrap}
-.pair{min-width:230px}.bar{display:flex;align-items:center;gap:.3rem;font-size:.8em;height:1em;margin:.15rem 0}
+.pair{min-width:300px}.att{font-size:.85em}.gap{font-size:.8em;color:#57606a}
+.legend{font-size:.85em;color:#57606a}.bar{display:flex;align-items:center;gap:.3rem;font-size:.8em;height:1em;margin:.15rem 0}
 .bar span.track{flex:1;background:#eaeef2;height:.7em;position:relative}
 .bar span.fill{position:absolute;left:0;top:0;bottom:0}
 .bar b{font-weight:normal;width:3.2em;text-align:right;font-variant-numeric:tabular-nums}
-.bar i{font-style:normal;color:#57606a;width:4.6em;white-space:nowrap}
+.bar i{font-style:normal;color:#57606a;width:8.2em;white-space:nowrap}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:1rem}
 figure{margin:0}figure svg{width:100%;height:auto;display:block}
 figcaption{font-size:.8em;color:#57606a}figcaption a{color:#57606a}
@@ -112,7 +119,7 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
         "<h1>规划指标进度报告</h1>",
         f"<p>生成时间 {html.escape(datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC'))}；",
         f"本次处理文件 {len(ingest.get('files', []))} 个，",
-        f"载入 {ingest.get('rows_loaded', 0)} 行，隔离 {ingest.get('rows_quarantined', 0)} 行。</p>",
+        f"载入 {ingest.get('rows_loaded', 0)} 行，隔离 {ingest.get('rows_quarantined', 0)} 行。</p>{LEGEND}",
     ]
     # The report folder is what gets served (and a volume of its own in docker-compose):
     # the Data Docs site goes in it, as the dbt docs do.
@@ -131,8 +138,8 @@ def write_report(settings: Settings, results: Mapping[str, Any]) -> str:
     if waiting is not None:
         body.extend(_waiting_section(waiting))
     plans = [(code, list(group)) for code, group in groupby(rows, key=lambda r: r.plan_code)]
-    # Plans with figures first: the one a reader most likely opens the report for.
-    plans.sort(key=lambda p: all(r.actual_value is None for r in p[1]))
+    # The plan with the most targets measured first (the page opens on it), none last.
+    plans.sort(key=lambda p: -sum(r.actual_value is not None for r in p[1]))
     if len(plans) > 1:
         options = "".join(
             f"<option value='{html.escape(code)}'>{html.escape(group[0].plan_name_zh)}"
@@ -354,18 +361,53 @@ def _region_section(
     return ["<h3>地区比较</h3><div class='charts'>", *figures, "</div>"]
 
 
-def _pair(attainment: float | None, elapsed: float | None) -> str:
-    """完成度 beside 时序进度 as two bars on one scale (0–120 %)."""
+LEGEND = (
+    "<p class='legend'>目标完成率 = 实际值 ÷ 目标值（越低越好的指标为目标值 ÷ 实际值）；"
+    "进度完成度 = (实际值 − 基数) ÷ (目标值 − 基数)，即基期以来应增部分已完成的比例（增速目标按"
+    "复合增长计）；时序进度 = 规划期已过时间的比例（年度任务按当年，"
+    "无基数的指标自首个数据起算）。状态按进度完成度对比时序进度判定（高于/低于时序进度 N "
+    "个百分点）。累计和年度目标两者相同，只显示目标完成率（累计）。约束上下限的指标显示是否达标"
+    "和余量（负值为超出上限或低于下限的幅度），不计完成率。增速目标另列年均增长与目标增速。"
+    "评估类别采用“十四五”规划中期评估的提法。</p>"
+)
 
-    def bar(label: str, ratio: float | None, colour: str) -> str:
-        width = 0 if ratio is None else max(0.0, min(ratio, 1.2)) / 1.2 * 100
-        return (
-            f"<div class='bar'><i>{label}</i><span class='track'><span class='fill' "
-            f"style='width:{width:.1f}%;background:{colour}'></span></span>"
-            f"<b>{fmt_percent(ratio)}</b></div>"
+
+def _bar(label: str, ratio: float | None, colour: str) -> str:
+    width = 0 if ratio is None else max(0.0, min(ratio, 1.2)) / 1.2 * 100
+    return (
+        f"<div class='bar'><i>{label}</i><span class='track'><span class='fill' "
+        f"style='width:{width:.1f}%;background:{colour}'></span></span>"
+        f"<b>{fmt_percent(ratio)}</b></div>"
+    )
+
+
+def _measures(row: ScorecardRow) -> str:
+    """The measures the status is judged on: 进度完成度 beside 时序进度 as two bars on one
+    scale (0–120 %), 目标完成率 as a labelled number; a total's one 目标完成率（累计）; a
+    bound's compliance and 余量 without bars (report/measures.py)."""
+    e = html.escape
+    m = measures(row)
+    if m.shape == "bound":
+        return f"<div class='att'>{e(m.compliance or '—')}</div>" + (
+            f"<div class='att'>{e(m.headroom)}</div>" if m.headroom else ""
         )
-
-    return bar("完成度", attainment, "#0969da") + bar("时序进度", elapsed, "#8c959f")
+    if m.shape == "none":
+        return "—"
+    parts = []
+    if m.shape == "total":
+        parts.append(_bar("目标完成率（累计）", m.progress_ratio, "#0969da"))
+    else:
+        parts.append(f"<div class='att'>目标完成率 {e(m.attainment or '—')}</div>")
+        if m.progress is not None:
+            parts.append(_bar("进度完成度", m.progress_ratio, "#0969da"))
+    if m.elapsed_ratio is not None:
+        parts.append(_bar("时序进度", m.elapsed_ratio, "#8c959f"))
+    gap = gap_words(m)
+    if gap:
+        parts.append(f"<div class='gap'>{e(gap)}</div>")
+    if m.growth:
+        parts.append(f"<div class='gap'>{e(m.growth)}</div>")
+    return "".join(parts)
 
 
 def _domain_tables(rows: list[ScorecardRow], marts: dict) -> list[str]:
@@ -376,7 +418,8 @@ def _domain_tables(rows: list[ScorecardRow], marts: dict) -> list[str]:
         parts.append(f"<h3>{html.escape(domain)}</h3><table>")
         parts.append(
             "<tr><th>指标</th><th>地区</th><th>实际值</th><th>目标</th>"
-            "<th>完成度 / 时序进度</th><th>状态</th><th>严重程度</th><th>数据时效</th></tr>"
+            "<th>完成情况（进度完成度对比时序进度）</th><th>状态</th><th>评估类别</th>"
+            "<th>严重程度</th><th>数据时效</th></tr>"
         )
         for row in group:
             parts.append(_scorecard_row(row, _overdue(row, marts)))
@@ -417,8 +460,9 @@ def _scorecard_row(row: ScorecardRow, late: tuple | None) -> str:
         f"<td>{e(row.indicator_name_zh)}</td><td>{e(row.region_name_zh)}</td>"
         f"<td class='num'>{e(fmt_number(row.actual_value, row.unit))}</td>"
         f"<td class='num'>{e(target)}</td>"
-        f"<td class='pair'>{_pair(row.attainment_ratio, row.time_elapsed_ratio)}</td>"
-        f"<td>{badge}</td><td>{e(SEVERITY_ZH.get(row.severity or '', ''))}</td>"
+        f"<td class='pair'>{_measures(row)}</td>"
+        f"<td>{badge}</td><td>{e(row.evaluation_category_zh or '')}</td>"
+        f"<td>{e(SEVERITY_ZH.get(row.severity or '', ''))}</td>"
         f"<td>{fresh}</td></tr>"
     )
 

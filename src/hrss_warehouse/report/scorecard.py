@@ -1,7 +1,10 @@
 """The latest scorecard, read from the published warehouse (read-only), as table/CSV/JSON.
 
 Numbers are shown as a bureau writes them: values with their unit and the
-published precision, 完成度 and 时序进度 as percentages with one decimal.
+published precision, and the measures the status is judged on under their own names
+(report/measures.py): 目标完成率 (x/T), 进度完成度 (progress since the baseline) beside
+时序进度, as percentages with one decimal; one 目标完成率（累计） for a total; 余量 for a
+bound (no 完成度); 年均增长 against the required rate for a growth target.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from hrss_warehouse.errors import PipelineError
 from hrss_warehouse.formatting import fmt_number, fmt_percent, fmt_target
+from hrss_warehouse.report.measures import measures
 
 SCORECARD_SQL = """
 select
@@ -37,11 +41,21 @@ select
     target.target_notation,
     progress.actual_value,
     progress.target_value,
+    progress.trajectory_shape,
+    progress.target_comparator,
     progress.attainment_ratio,
+    progress.baseline_progress,
     progress.time_elapsed_ratio,
+    progress.pace_basis,
     progress.pace_gap_pp,
+    progress.is_baseline_imputed,
+    progress.is_compliant,
+    progress.headroom,
+    progress.observed_growth_rate,
+    progress.target_growth_rate,
     progress.status,
     progress.status_zh,
+    progress.evaluation_category_zh,
     progress.status_reason,
     progress.severity,
     progress.evidence_source,
@@ -86,6 +100,16 @@ class ScorecardRow:
     evidence_source: str | None = None  # observation / plan_document
     validation_flags: str | None = None  # warnings the figure was published with
     observation_period_code: str | None = None  # the period the figure is for (2024, 2025M06)
+    baseline_progress: float | None = None  # 进度完成度 C: what the status is judged on
+    headroom: float | None = None  # a bound's room left (negative: broken by so much)
+    is_compliant: bool | None = None
+    trajectory_shape: str | None = None  # linear / geometric
+    target_comparator: str | None = None  # '', '<', '<=', '>', '>=', '~' (左右)
+    observed_growth_rate: float | None = None  # % a year so far (geometric targets)
+    target_growth_rate: float | None = None  # % a year required
+    is_baseline_imputed: bool | None = None
+    pace_basis: float | None = None  # the 时序进度 C is judged against (pace_gap_pp's)
+    evaluation_category_zh: str | None = None  # 中期评估类别: 提前实现, 快于预期, 滞后 …
 
 
 def read_scorecard(warehouse: Path, plan_code: str | None = None) -> list[ScorecardRow]:
@@ -195,7 +219,22 @@ def render_waiting(releases: list[ReleasesDue]) -> str:
     return "\n".join(lines)
 
 
+def _ratios(row: ScorecardRow) -> tuple[str, str, str, str]:
+    """目标完成率, 进度完成度, 时序进度, and 余量 or 年均增长: empty where the measure means
+    nothing for the row (every ratio of a bound, 进度完成度 of a total), "—" where it is
+    missing."""
+    m = measures(row)
+    if m.shape == "bound":
+        return "", "", "", m.headroom or "—"
+    if m.shape == "total":
+        return f"{m.attainment}（累计）", "", m.elapsed or "—", ""
+    if m.shape == "none":
+        return "—", "—", fmt_percent(row.time_elapsed_ratio), ""
+    return m.attainment or "—", m.progress or "—", m.elapsed or "—", m.growth or ""
+
+
 def display_row(row: ScorecardRow) -> dict[str, str]:
+    attainment, progress, elapsed, extra = _ratios(row)
     return {
         "领域": row.domain_name_zh,
         "指标": row.indicator_name_zh,
@@ -203,10 +242,13 @@ def display_row(row: ScorecardRow) -> dict[str, str]:
         "截至": row.as_of_date,
         "实际值": fmt_number(row.actual_value, row.unit),
         "目标": fmt_target(row.target_notation, row.target_value, row.unit),
-        "完成度": fmt_percent(row.attainment_ratio),
-        "时序进度": fmt_percent(row.time_elapsed_ratio),
+        "目标完成率": attainment,
+        "进度完成度": progress,
+        "时序进度": elapsed,
+        "余量/年均增长": extra,
         # ⚠: the figure was published with a validation warning (the report says which).
         "状态": row.status_zh + (" ⚠" if row.validation_flags else ""),
+        "评估类别": row.evaluation_category_zh or "",
     }
 
 

@@ -26,36 +26,12 @@ from hrss_warehouse.alerts.channels import (
 )
 from hrss_warehouse.alerts.detect import quarantined_files, trajectory_events
 from hrss_warehouse.alerts.messages import describe, digest, plain
+from tests.unit.report.progress_rows import BASE, ROWS
 
 pytestmark = pytest.mark.unit
 
 # 技能人才总量 at the end of 2024 against 专栏2 21.3 → 26 (003 L108; 004 L89).
-SKILLED = {
-    "plan_code": "zs_hrss_14fyp",
-    "plan_name_zh": "舟山市人力资源和社会保障事业发展“十四五”规划",
-    "indicator_code": "skilled_talent",
-    "indicator_name_zh": "技能人才总量",
-    "indicator_name_en": "Skilled workers",
-    "domain_code": "talent",
-    "region_code": "330900",
-    "region_name_zh": "舟山市",
-    "status": "needs_acceleration",
-    "target_kind": "level",
-    "status_zh": "进度偏慢",
-    "status_en": "Needs acceleration",
-    "severity": "low",
-    "unit": "万人",
-    "actual_value": 24.4,
-    "expected_value": 25.06,
-    "target_value": 26.0,
-    "target_notation": "26",
-    "attainment_ratio": 24.4 / 26,
-    "time_elapsed_ratio": 0.8,
-    "pace_gap_pp": 100 * (3.1 / 4.7 - 0.8),
-    "projected_end_value": 24.82,
-    "evidence_source": "observation",
-    "as_of_date": "2024-12-31",
-}
+SKILLED = BASE
 
 
 def test_a_status_alerts_once_per_transition_and_recovers():
@@ -86,16 +62,50 @@ def test_binding_non_good_statuses_alert_and_printed_history_does_not():
     assert trajectory_events([printed], {}) == []
 
 
+def test_achieved_early_is_good_and_a_broken_floor_alerts():
+    early = {**SKILLED, "status": "achieved_early", "severity": None}
+    assert trajectory_events([early], {}) == []
+    subject = "zs_hrss_14fyp|skilled_talent|330900"
+    alerted = {
+        subject: {"status": "needs_acceleration", "last_alerted_status": "needs_acceleration"}
+    }
+    assert [e["event_kind"] for e in trajectory_events([early], alerted)] == ["recovery"]
+    floor = {**SKILLED, "status": "below_floor", "target_kind": "bound_min", "severity": "medium"}
+    assert [e["event_key"] for e in trajectory_events([floor], {})] == [
+        f"trajectory|{subject}|below_floor"
+    ]
+
+
 def test_the_alert_line_has_the_numbers_a_bureau_reads():
+    # 93.8 % is x/T; the 14.0 points are progress since the baseline, C = 3.1/4.7 = 66.0 %,
+    # against 80.0 %: both figures are printed, each under its own name.
     line = describe({**SKILLED, "event_kind": "trajectory"}, "zh").line
     assert line == (
         "**进度偏慢** · 技能人才总量 · 舟山市（舟山市人力资源和社会保障事业发展“十四五”规划）："
-        "截至 2024-12-31 实际 24.4万人；按进度应达 25.06万人；完成度 93.8%，时序进度 80.0%，"
-        "低于时序进度 14.0 个百分点；按趋势期末 24.82万人；目标 26万人。首次评估。"
+        "截至 2024-12-31 实际 24.4万人；按进度应达 25.06万人；目标完成率 93.8%，进度完成度 66.0%，"
+        "时序进度 80.0%，低于时序进度 14.0 个百分点；按趋势期末 25.18万人；目标 26万人。首次评估。"
     )
     english = describe({**SKILLED, "event_kind": "trajectory"}, "en").line
-    assert "attainment 93.8% vs time share 80.0%, 14.0 points behind the time share" in english
+    assert (
+        "share of target 93.8%, progress since baseline 66.0%, time share 80.0%, "
+        "14.0 points behind the time share" in english
+    )
     assert english.startswith("**Needs acceleration** · Skilled workers · 舟山市")
+
+
+def test_a_total_shows_one_figure_and_a_growth_target_its_yearly_growth():
+    # A five-year total (城镇新增就业 (22), 17.5 so far): x/T is both measures, printed once.
+    line = describe({**ROWS["cumulative"], "event_kind": "trajectory"}).line
+    assert "；目标完成率（累计） 79.5%，时序进度 80.0%，低于时序进度 0.5 个百分点；" in line
+    assert "进度完成度" not in line
+    # 浙江 全员劳动生产率 16.6 → 年均增长6%以上, 19.7 at the end of 2023 (docs/formulas.md).
+    productivity = {**ROWS["geometric"], "event_kind": "trajectory"}
+    assert (
+        "目标完成率 88.7%，进度完成度 58.8%，时序进度 60.0%，低于时序进度 1.2 个百分点，"
+        "年均增长 5.9%（目标 6%以上）" in describe(productivity).line
+    )
+    english = describe(productivity, "en").line
+    assert "average yearly growth 5.9% (required 6% a year)" in english
 
 
 def test_a_bound_shows_its_limit_not_a_time_share():
@@ -113,10 +123,49 @@ def test_a_bound_shows_its_limit_not_a_time_share():
         "previous_status_zh": "达标",
         "previous_actual_value": 96.3,
         "previous_status": "compliant",
+        "attainment_ratio": None,  # null for a bound (the engine's contract)
+        "baseline_progress": None,
+        "pace_gap_pp": None,
+        "target_comparator": ">",
+        "is_compliant": False,
+        "headroom": 0.0,
     }
     line = describe({**pension, "event_kind": "trajectory"}, "zh").line
-    assert "时序进度" not in line
-    assert line.endswith("截至 2024-12-31 实际 96%；目标 >96%。此前状态 达标，上次实际 96.3%。")
+    assert "时序进度" not in line and "完成" not in line
+    assert line.endswith(
+        "截至 2024-12-31 实际 96%；仅达下限（须高于）；目标 >96%。此前状态 达标，上次实际 96.3%。"
+    )
+    # A floor broken by so much; a ceiling held with room to spare; a band left above.
+    floor = {
+        **pension,
+        "event_kind": "trajectory",
+        "status": "below_floor",
+        "status_zh": "低于下限",
+    }
+    floor["actual_value"] = 95.4
+    floor["headroom"] = -0.6
+    assert "实际 95.4%；低于下限 0.6个百分点；目标 >96%" in describe(floor).line
+    assert describe(floor).title == "低于下限：基本养老保险参保率（舟山市）"
+    assert (
+        "below the floor by 0.6 points"
+        in describe({**floor, "status_en": "Below floor"}, "en").line
+    )
+    ceiling = {
+        **pension,
+        "event_kind": "trajectory",
+        "status": "at_risk",
+        "status_zh": "临界",
+        "target_kind": "bound_max",
+        "target_notation": "≤3",
+        "target_comparator": "<=",
+        "actual_value": 2.9,
+        "is_compliant": True,
+        "headroom": 0.1,
+    }
+    assert "实际 2.9%；余量 0.1个百分点；目标 ≤3%" in describe(ceiling).line
+    band = {**ceiling, "target_comparator": "~", "actual_value": 33.0, "target_value": 30.0}
+    band.update(is_compliant=False, headroom=-1.5, unit="万人", target_notation="30左右")
+    assert "超出上限 1.5万人；目标 30万人左右" in describe(band).line
 
 
 def test_other_alert_kinds_say_what_happened():

@@ -19,6 +19,7 @@ from hrss_warehouse.report.scorecard import (
     render,
     render_table,
 )
+from tests.unit.report.progress_rows import BASE
 
 pytestmark = pytest.mark.unit
 
@@ -41,10 +42,12 @@ def make_row(**changes) -> ScorecardRow:
         target_value=22.0,
         attainment_ratio=0.7954545,
         time_elapsed_ratio=0.8,
-        pace_gap_pp=-0.5,
+        pace_gap_pp=100 * (0.7954545 - 0.8),
         status="on_track",
         status_zh="基本符合预期",
         status_reason="pace within tolerance",
+        baseline_progress=0.7954545,
+        evaluation_category_zh="基本符合预期",
     )
     return replace(row, **changes)
 
@@ -65,6 +68,8 @@ SECOND = dict(
     status="no_data",
     status_zh="数据不足",
     status_reason=None,
+    baseline_progress=None,
+    evaluation_category_zh=None,
 )
 
 
@@ -153,6 +158,8 @@ def test_width(text, expected):
 
 
 def test_display_row_full():
+    # A five-year total: x/T is the share of the target and the progress at once, shown
+    # once, as 目标完成率（累计）.
     assert display_row(make_row()) == {
         "领域": "就业",
         "指标": "城镇新增就业人数",
@@ -160,10 +167,77 @@ def test_display_row_full():
         "截至": "2024-12-31",
         "实际值": "17.5万人",
         "目标": "(22)万人",
-        "完成度": "79.5%",
+        "目标完成率": "79.5%（累计）",
+        "进度完成度": "",
         "时序进度": "80.0%",
+        "余量/年均增长": "",
         "状态": "基本符合预期",
+        "评估类别": "基本符合预期",
     }
+
+
+# 技能人才总量 at the end of 2024: 21.3 → 26 (003 L112), 24.4 (004 L89).
+SKILLED = {k: v for k, v in BASE.items() if k in ScorecardRow.__dataclass_fields__}
+
+
+def test_a_level_target_shows_both_measures_under_their_names():
+    shown = display_row(make_row(**SKILLED))
+    assert (shown["目标完成率"], shown["进度完成度"], shown["时序进度"]) == (
+        "93.8%",
+        "66.0%",
+        "80.0%",
+    )
+    assert (shown["状态"], shown["评估类别"]) == ("进度偏慢", "滞后")
+
+
+def test_an_imputed_baseline_is_compared_with_its_own_time_share():
+    # 留温率 30 (end 2019, imputed) → 36 (end 2021) → 40, 2019–2022: C = 0.6 against
+    # e = 24/36 from the first figure, not the plan's 36/48 (docs/formulas.md).
+    row = make_row(
+        target_kind="level",
+        attainment_ratio=0.9,
+        baseline_progress=0.6,
+        time_elapsed_ratio=0.75,
+        pace_gap_pp=100 * (0.6 - 24 / 36),
+        is_baseline_imputed=True,
+    )
+    assert (display_row(row)["进度完成度"], display_row(row)["时序进度"]) == ("60.0%", "66.7%")
+
+
+def test_a_bound_shows_its_headroom_and_no_ratio():
+    ceiling = make_row(
+        target_kind="bound_max",
+        unit="%",
+        target_notation="≤3",
+        actual_value=2.5,
+        target_value=3.0,
+        attainment_ratio=None,
+        baseline_progress=None,
+        pace_gap_pp=None,
+        headroom=0.5,
+        is_compliant=True,
+        status="compliant",
+        status_zh="达标",
+    )
+    shown = display_row(ceiling)
+    assert [shown[k] for k in ("目标完成率", "进度完成度", "时序进度")] == ["", "", ""]
+    assert shown["余量/年均增长"] == "余量 0.5个百分点"
+    floor = replace(
+        ceiling,
+        target_kind="bound_min",
+        unit="万人",
+        headroom=-0.4,
+        is_compliant=False,
+        status="below_floor",
+        status_zh="低于下限",
+    )
+    assert display_row(floor)["余量/年均增长"] == "低于下限 0.4万人"
+
+
+def test_a_growth_target_shows_the_yearly_growth_against_the_required():
+    growth = {"trajectory_shape": "geometric", "target_comparator": ">=", "status": "on_track"}
+    row = make_row(**{**SKILLED, **growth, "observed_growth_rate": 5.87, "target_growth_rate": 6.0})
+    assert display_row(row)["余量/年均增长"] == "年均增长 5.9%（目标 6%以上）"
 
 
 def test_a_figure_published_with_a_validation_warning_is_marked():
@@ -175,7 +249,7 @@ def test_display_row_without_notation_or_data():
     shown = display_row(make_row(**SECOND))
     assert shown["实际值"] == "—"
     assert shown["目标"] == "27万人"  # falls back to the formatted target value
-    assert shown["完成度"] == "—"
+    assert shown["目标完成率"] == shown["进度完成度"] == "—"
     assert shown["时序进度"] == "—"
     assert shown["状态"] == "数据不足"
 
@@ -197,8 +271,9 @@ def test_render_table_empty():
 
 def test_render_table_aligns_cjk_columns():
     # Column widths by hand (CJK = 2 columns):
-    #   领域 8 (社会保障)  指标 16  地区 6  截至 10  实际值 8 (17.5万人)
-    #   目标 8 ((22)万人)  完成度 6 (header)  时序进度 8 (header)  状态 12 (基本符合预期)
+    #   领域 8 (社会保障)  指标 16  地区 6  截至 10  实际值 8 (17.5万人)  目标 8 ((22)万人)
+    #   目标完成率 13 (79.5%（累计）)  进度完成度 10  时序进度 8  余量/年均增长 13 (header)
+    #   状态 12 (基本符合预期)  评估类别 12 (基本符合预期)
     out = render_table([make_row(), make_row(**SECOND)])
     gap = "  "
     expected = [
@@ -211,12 +286,15 @@ def test_render_table_aligns_cjk_columns():
                 "截至" + " " * 6,
                 "实际值" + " " * 2,
                 "目标" + " " * 4,
-                "完成度",
+                "目标完成率" + " " * 3,
+                "进度完成度",
                 "时序进度",
-                "状态",  # trailing padding stripped
+                "余量/年均增长",
+                "状态" + " " * 8,
+                "评估类别",  # trailing padding stripped
             ]
         ),
-        gap.join("-" * n for n in (8, 16, 6, 10, 8, 8, 6, 8, 12)),
+        gap.join("-" * n for n in (8, 16, 6, 10, 8, 8, 13, 10, 8, 13, 12, 12)),
         gap.join(
             [
                 "就业" + " " * 4,
@@ -225,8 +303,11 @@ def test_render_table_aligns_cjk_columns():
                 "2024-12-31",
                 "17.5万人",
                 "(22)万人",
-                "79.5%" + " ",
+                "79.5%（累计）",
+                " " * 10,
                 "80.0%" + " " * 3,
+                " " * 13,
+                "基本符合预期",
                 "基本符合预期",
             ]
         ),
@@ -238,8 +319,10 @@ def test_render_table_aligns_cjk_columns():
                 "2024-12-31",
                 "—" + " " * 7,
                 "27万人" + " " * 2,
-                "—" + " " * 5,
+                "—" + " " * 12,
+                "—" + " " * 9,
                 "—" + " " * 7,
+                " " * 13,
                 "数据不足",
             ]
         ),
@@ -252,8 +335,8 @@ def test_render_table_lines_have_equal_display_width_before_last_column():
     out = render_table([make_row(), make_row(**SECOND)])
     lines = out.split("\n")
     assert len(lines) == 5  # plan heading, header, rule, two rows
-    # every line has the same display width up to the start of the 状态 column
-    prefix = sum((8, 16, 6, 10, 8, 8, 6, 8)) + 2 * 8
+    # every line has the same display width up to the start of the 评估类别 column
+    prefix = sum((8, 16, 6, 10, 8, 8, 13, 10, 8, 13, 12)) + 2 * 11
     assert _width(lines[2]) == prefix + 12
     for line in lines:
         assert not line.endswith(" ")
