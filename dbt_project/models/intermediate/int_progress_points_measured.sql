@@ -22,15 +22,15 @@ plans as (
 
 ),
 
-target_ends as (
+target_spans as (
 
-    -- A target's own year when it comes before the plan's end (温州 留温率 “3年内”:
-    -- 2021 in a 2019–2022 plan): it is paced and made final on that year.
+    -- Each target with its plan's span, ending in the target's own year when that comes
+    -- before the plan's end (温州 留温率 “3年内”: 2021 in a 2019–2022 plan): it is paced
+    -- and made final on that year.
     select
-        targets.plan_code,
-        targets.indicator_code,
-        targets.region_code,
-        targets.effective_from_date,
+        targets.*,
+        plans.start_year,
+        plans.plan_start_date,
         least(plans.end_year, coalesce(targets.target_year, plans.end_year)) as end_year,
         least(plans.plan_end_date, make_date(coalesce(targets.target_year, plans.end_year), 12, 31))
             as plan_end_date
@@ -87,26 +87,19 @@ observed_points as (
         targets.target_value,
         indicator_values.level_value,
         indicator_values.ytd_value,
-        plans.start_year,
-        target_ends.end_year,
-        target_ends.plan_end_date,
+        targets.start_year,
+        targets.end_year,
+        targets.plan_end_date,
         cast(null as float8) as result_value,
         'observation' as evidence_source,
         indicator_values.period_end_date as as_of_date
 
-    from targets
-    inner join plans on targets.plan_code = plans.plan_code
-    inner join target_ends
-        on
-            targets.plan_code = target_ends.plan_code
-            and targets.indicator_code = target_ends.indicator_code
-            and targets.region_code = target_ends.region_code
-            and targets.effective_from_date = target_ends.effective_from_date
+    from target_spans as targets
     inner join indicator_values
         on
             targets.indicator_code = indicator_values.indicator_code
             and targets.region_code = indicator_values.region_code
-            and indicator_values.period_end_date between plans.plan_start_date and target_ends.plan_end_date
+            and indicator_values.period_end_date between targets.plan_start_date and targets.plan_end_date
             -- Judge each date against the target version in force at that date.
             and indicator_values.period_end_date >= targets.effective_from_date
             and (
@@ -142,24 +135,17 @@ document_points as (
         targets.target_value,
         cast(null as float8) as level_value,
         cast(null as float8) as ytd_value,
-        plans.start_year,
-        target_ends.end_year,
-        target_ends.plan_end_date,
+        targets.start_year,
+        targets.end_year,
+        targets.plan_end_date,
         targets.result_value,
         'plan_document' as evidence_source,
         make_date(targets.result_year, 12, 31) as as_of_date
 
-    from targets
-    inner join plans on targets.plan_code = plans.plan_code
-    inner join target_ends
-        on
-            targets.plan_code = target_ends.plan_code
-            and targets.indicator_code = target_ends.indicator_code
-            and targets.region_code = target_ends.region_code
-            and targets.effective_from_date = target_ends.effective_from_date
+    from target_spans as targets
     where
         targets.result_value is not null
-        and make_date(targets.result_year, 12, 31) between plans.plan_start_date and target_ends.plan_end_date
+        and make_date(targets.result_year, 12, 31) between targets.plan_start_date and targets.plan_end_date
         and make_date(targets.result_year, 12, 31) >= targets.effective_from_date
         and (
             targets.effective_to_date is null
