@@ -32,6 +32,9 @@ DUCKDB_WRITER_POOL = "hrss_duckdb_writer"
 WORK_DB_NAME = "hrss_work.duckdb"
 # The outputs of dbt_project/profiles.yml: the embedded default and the shared server.
 DBT_TARGETS = ("duckdb", "postgres")
+# When a build runs dbt's unit tests (dbt_runner.unit_test_args): auto = when the dbt code
+# or dbt's version differs from the last build whose unit tests passed.
+DBT_UNIT_TEST_MODES = ("auto", "always", "never")
 
 _ENV = {
     "home": "HRSS_HOME",
@@ -51,6 +54,7 @@ _ENV = {
     "duckdb_memory_limit": "HRSS_DUCKDB_MEMORY_LIMIT",
     "duckdb_threads": "HRSS_DUCKDB_THREADS",
     "duckdb_temp_dir": "HRSS_DUCKDB_TEMP_DIR",
+    "dbt_unit_tests": "HRSS_DBT_UNIT_TESTS",
 }
 
 
@@ -237,6 +241,9 @@ class Settings:
     duckdb_memory_limit: str = "4GB"
     duckdb_threads: int | None = None
     duckdb_temp_dir: Path | None = None
+    # dbt unit tests check the model code, not the data: a night on unchanged code skips
+    # them (auto), as dbt's docs advise for production builds.
+    dbt_unit_tests: str = "auto"
 
     @classmethod
     def load(
@@ -272,6 +279,12 @@ class Settings:
             raise ConfigError(
                 f"HRSS_DBT_TARGET must be one of {', '.join(DBT_TARGETS)}, got {dbt_target!r}"
             )
+        unit_tests = pick("dbt_unit_tests") or "auto"
+        if unit_tests not in DBT_UNIT_TEST_MODES:
+            raise ConfigError(
+                f"HRSS_DBT_UNIT_TESTS must be one of {', '.join(DBT_UNIT_TEST_MODES)}, "
+                f"got {unit_tests!r}"
+            )
         as_of = pick("as_of")
         parse_as_of(as_of)  # fail early on a malformed value
         return cls(
@@ -298,6 +311,7 @@ class Settings:
                 else None
             ),
             duckdb_temp_dir=(path("duckdb_temp_dir", Path()) if pick("duckdb_temp_dir") else None),
+            dbt_unit_tests=unit_tests,
         )
 
     # Derived locations; kept as properties so there is one place that knows them.

@@ -219,13 +219,37 @@ def test_status_command_formats(sample_run, hrss):
     assert len(as_csv.stdout.strip().splitlines()) == 21
 
 
+def _total(summary: str) -> int:
+    return int(summary.rsplit("TOTAL=", 1)[1])
+
+
+def _unit_tests(sample_run) -> list[str]:
+    manifest = sample_run.work_db.parent / "dbt_project" / "target" / "manifest.json"
+    return list(json.loads(manifest.read_text("utf-8"))["unit_tests"])
+
+
+def test_the_first_build_ran_the_dbt_unit_tests(sample_run):
+    # A new warehouse has never seen this dbt code: its first build runs the unit tests
+    # (dbt_project/models/*/_*__models.yml) beside the data tests.
+    dbt = sample_run.summary["dbt"]
+    assert dbt["unit_tests"] == "ran" and " ERROR=0 " in dbt["summary"]
+    assert len(_unit_tests(sample_run)) >= 51  # as of issue 19
+    record = sample_run.work_db.parent / "dbt_unit_tests_passed.json"
+    assert len(json.loads(record.read_text("utf-8"))["fingerprint"]) == 64
+
+
 def test_rerun_on_same_files_changes_nothing(sample_run, hrss):
     before = mart_snapshot(sample_run.warehouse)
     # A BI tool holding the published file open read-only neither blocks the publish
     # nor breaks: it keeps reading the version it opened.
     reader = duckdb.connect(str(sample_run.warehouse), read_only=True)
-    done = hrss("run", "--warehouse", sample_run.warehouse)
+    done = hrss("run", "--warehouse", sample_run.warehouse, env={"HRSS_DBT_UNIT_TESTS": "auto"})
     assert done.returncode == 0, done.stderr
+    # The models are those whose unit tests passed in the first run: not run again.
+    dbt = json.loads((sample_run.work_db.parent / "last_run.json").read_text("utf-8"))["dbt"]
+    assert dbt["unit_tests"] == "skipped"
+    first = _total(sample_run.summary["dbt"]["summary"])
+    assert _total(dbt["summary"]) == first - len(_unit_tests(sample_run)), dbt
     assert reader.execute("select count(*) from marts.fct_plan_progress").fetchone() == (
         len(before["fct_plan_progress"]),
     )
