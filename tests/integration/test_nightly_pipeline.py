@@ -12,7 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.integration.support import ROOT, mart_snapshot, one, query
+from hrss_warehouse import dbt_runner
+from hrss_warehouse.config import Settings
+from tests.integration.support import ROOT, deployment_env, mart_snapshot, one, query
 
 pytestmark = pytest.mark.integration
 
@@ -249,7 +251,12 @@ def test_rerun_on_same_files_changes_nothing(sample_run, hrss):
     dbt = json.loads((sample_run.work_db.parent / "last_run.json").read_text("utf-8"))["dbt"]
     assert dbt["unit_tests"] == "skipped"
     first = _total(sample_run.summary["dbt"]["summary"])
+    # Built again (the first run's alert events came after its build), without unit tests.
     assert _total(dbt["summary"]) == first - len(_unit_tests(sample_run)), dbt
+    # Nothing has changed since that build: the next is skipped (dbt_runner.build_inputs).
+    with deployment_env(warehouse=sample_run.warehouse):
+        again = dbt_runner.build(Settings.load())
+    assert again["summary"].startswith("skipped: nothing it reads changed since "), again
     assert reader.execute("select count(*) from marts.fct_plan_progress").fetchone() == (
         len(before["fct_plan_progress"]),
     )

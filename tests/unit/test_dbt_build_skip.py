@@ -1,0 +1,135 @@
+"""A dbt build is skipped when nothing it reads has changed since the last whole build
+(dbt_runner.build_inputs), and the dbt docs page when the build it shows is unchanged.
+
+dbt itself is replaced by a stand-in that records its calls and creates the mart a build
+would; the work database and its raw tables are real."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from hrss_warehouse import dbt_runner, workdb
+from hrss_warehouse.config import Settings
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    for folder in ("dbt_project", "seeds"):
+        shutil.copytree(
+            ROOT / folder, home / folder, ignore=shutil.ignore_patterns("target", "logs")
+        )
+    return home
+
+
+@pytest.fixture
+def dbt_calls(monkeypatch) -> list[tuple[str, ...]]:
+    calls: list[tuple[str, ...]] = []
+
+    def fake_run_dbt(settings: Settings, *args: str, marts_schema: str | None = None):
+        calls.append(args)
+        if args[0] == "build":
+            with duckdb.connect(str(settings.work_db)) as con:
+                con.execute("create schema if not exists marts")
+                con.execute("create or replace table marts.fct_plan_progress (x int)")
+        else:  # docs generate
+            target = dbt_runner.run_project_dir(settings) / "target"
+            target.mkdir(parents=True, exist_ok=True)
+            (target / "static_index.html").write_text("<html>docs</html>")
+        return ["Done. PASS=3 WARN=0 ERROR=0 SKIP=0 NO-OP=0 TOTAL=3"]
+
+    monkeypatch.setattr(dbt_runner, "run_dbt", fake_run_dbt)
+    return calls
+
+
+def settings(home: Path, **env: str) -> Settings:
+    environ = {
+        "HRSS_HOME": str(home),
+        "HRSS_WAREHOUSE": str(home / "w" / "hrss.duckdb"),
+        "HRSS_DBT_UNIT_TESTS": "never",
+        **env,
+    }
+    return Settings.load(environ=environ)
+
+
+def land_event(s: Settings, event_id: str) -> None:
+    with workdb.connect(s.work_db) as con:
+        con.execute(
+            "insert into raw.alert_events (event_id, event_kind, event_key, title_zh, "
+            "message_zh, message_en, batch_id, detected_at) "
+            "values (?, 'trajectory', ?, 't', 'm', 'm', 'b', now())",
+            [event_id, event_id],
+        )
+
+
+def test_the_same_inputs_again_skip_the_build(home, dbt_calls):
+    s = settings(home)
+    first = dbt_runner.build(s)
+    assert first["summary"].startswith("PASS=3") and len(dbt_calls) == 1
+    again = dbt_runner.build(s)
+    assert again["summary"].startswith("skipped: nothing it reads changed since ")
+    assert len(dbt_calls) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a raw row", "a raw row updated", "the catalog", "the code", "the as-of month", "no marts"],
+)
+def test_any_change_of_what_it_reads_builds_again(home, dbt_calls, change):
+    s = settings(home)
+    land_event(s, "e1")
+    dbt_runner.build(s)
+    if change == "a raw row":
+        land_event(s, "e2")
+    elif change == "a raw row updated":
+        with workdb.connect(s.work_db) as con:
+            con.execute("update raw.alert_events set event_kind = 'overdue' where event_id = 'e1'")
+    elif change == "the catalog":
+        with (home / "seeds" / "plans.csv").open("a", encoding="utf-8") as f:
+            f.write("\n")
+    elif change == "the code":
+        model = home / "dbt_project" / "models" / "marts" / "dim_plan.sql"
+        model.write_text(model.read_text() + "\n-- edited\n")
+    elif change == "the as-of month":
+        s = settings(home, HRSS_AS_OF="2024-06")
+    else:
+        with duckdb.connect(str(s.work_db)) as con:
+            con.execute("drop table marts.fct_plan_progress")
+    result = dbt_runner.build(s)
+    assert result["summary"].startswith("PASS=3"), change
+    assert len(dbt_calls) == 2
+
+
+def test_a_failed_build_is_not_recorded(home, dbt_calls, monkeypatch):
+    s = settings(home)
+
+    def failing(settings: Settings, *args: str, marts_schema: str | None = None):
+        raise dbt_runner.PipelineError("dbt build failed (exit 1): a test failed")
+
+    monkeypatch.setattr(dbt_runner, "run_dbt", failing)
+    with pytest.raises(dbt_runner.PipelineError):
+        dbt_runner.build(s)
+    assert not (s.work_dir / dbt_runner.BUILD_INPUTS).exists()
+
+
+def test_the_docs_page_is_made_again_only_after_a_build_changed(home, dbt_calls):
+    s = settings(home)
+    dbt_runner.build(s)
+    dbt_runner.generate_docs(s)
+    dbt_runner.generate_docs(s)
+    assert [c[0] for c in dbt_calls] == ["build", "docs"]
+    s.dbt_docs_index.unlink()  # the report folder emptied: made again
+    dbt_runner.generate_docs(s)
+    land_event(s, "e2")
+    dbt_runner.build(s)
+    dbt_runner.generate_docs(s)
+    assert [c[0] for c in dbt_calls] == ["build", "docs", "docs", "build", "docs"]
+    assert s.dbt_docs_index.read_text() == "<html>docs</html>"
