@@ -220,12 +220,13 @@ def _read_record(path: Path) -> dict[str, str]:
         return {}
 
 
-def _write_record(path: Path, fingerprint: str) -> None:
+def _write_record(path: Path, fingerprint: str, **more: str) -> None:
     from datetime import UTC, datetime
 
     at = datetime.now(UTC).isoformat(timespec="seconds")
     partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps({"fingerprint": fingerprint, "at": at}), encoding="utf-8")
+    record = {"fingerprint": fingerprint, "at": at, **more}
+    partial.write_text(json.dumps(record), encoding="utf-8")
     partial.replace(path)  # a kill leaves the old record or the new one
 
 
@@ -248,15 +249,31 @@ def build_inputs(settings: Settings, con) -> str:
     return digest.hexdigest()
 
 
+def built_tables(con) -> str:
+    """sha256 of the shape of every table and view a build leaves (schemas other than raw:
+    their columns and types), so a work database whose tables are not as the last build
+    left them — altered, dropped, from an older release — is built again."""
+    rows = con.execute(
+        "select table_schema, table_name, column_name, data_type "
+        "from information_schema.columns where table_schema <> 'raw' order by all"
+    ).fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
 def _unchanged_since_last_build(settings: Settings, inputs: str, con) -> str | None:
-    """When the last whole build read exactly these inputs and its marts are there: the
-    time of that build (this one would write the same tables)."""
+    """When the last whole build read exactly these inputs and its tables are as it left
+    them: the time of that build (this one would write the same tables)."""
     last = _read_record(settings.work_dir / BUILD_INPUTS)
-    built = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'marts' and table_name = 'fct_plan_progress'"
-    ).fetchone()[0]
-    return last.get("at") if last.get("fingerprint") == inputs and built else None
+    same = last.get("fingerprint") == inputs and last.get("tables") == built_tables(con)
+    return last.get("at") if same else None
+
+
+def _record_build(settings: Settings, inputs: str) -> None:
+    from hrss_warehouse import workdb
+
+    with workdb.connect(settings.work_db, read_only=True) as con:
+        tables = built_tables(con)
+    _write_record(settings.work_dir / BUILD_INPUTS, inputs, tables=tables)
 
 
 def build(settings: Settings) -> dict[str, object]:
@@ -282,7 +299,7 @@ def build(settings: Settings) -> dict[str, object]:
         result = {"summary": _done(run_dbt(settings, "build", *units))}
     _record_unit_tests_passed(settings, fingerprint)
     if inputs:
-        _write_record(settings.work_dir / BUILD_INPUTS, inputs)
+        _record_build(settings, inputs)
     return {**result, "unit_tests": "skipped" if units else "ran"}
 
 
