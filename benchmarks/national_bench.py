@@ -1,7 +1,7 @@
 """The nightly transform at national scale against one hand-written DuckDB script (issue 19).
 
     python -m benchmarks.national_bench [--scale 0.1] [--dir DIR] [--keep]
-        [--memory-limit 6GB] [--threads 2]
+        [--memory-limit 4GB] [--threads 2]
 
 In one run, on one synthetic history (benchmarks/national_data.py):
 
@@ -40,6 +40,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from hrss_warehouse.config import DEFAULT_DUCKDB_MEMORY_LIMIT
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT_LIMIT_VARS = ("HRSS_DUCKDB_MEMORY_LIMIT", "HRSS_DUCKDB_THREADS", "HRSS_DUCKDB_TEMP_DIR")
@@ -264,7 +266,11 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.1)
     parser.add_argument("--dir", type=Path, help="run folder (default: a new one in .bench/)")
     parser.add_argument("--keep", action="store_true", help="keep the run folder")
-    parser.add_argument("--memory-limit", default="6GB", help="DuckDB memory_limit ('' = none)")
+    parser.add_argument(
+        "--memory-limit",
+        default=DEFAULT_DUCKDB_MEMORY_LIMIT,
+        help=f"DuckDB memory_limit ('' = none; default {DEFAULT_DUCKDB_MEMORY_LIMIT}, the pipeline's)",
+    )
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: DuckDB's)")
     args = parser.parse_args()
     (ROOT / ".bench").mkdir(exist_ok=True)

@@ -189,13 +189,16 @@ def _positive_int(name: str, text: str | None, default: int, *, minimum: int = 1
     return value
 
 
-# A DuckDB memory_limit: a size with its unit (4GB, 512MB, 1.5GiB).
+# A DuckDB memory_limit: a size with its unit (4GB, 512MB, 1.5GiB). It bounds DuckDB's buffers,
+# not the dbt process (~0.7 GB more at national scale); 3GB is too little for fct_plan_progress
+# there (docs/benchmarks.md).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "4GB"
 _MEMORY_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 def _memory_limit(text: str | None) -> str:
     if text is None:
-        return "4GB"
+        return DEFAULT_DUCKDB_MEMORY_LIMIT
     if not _MEMORY_SIZE.fullmatch(text.strip()):
         raise ConfigError(
             f"HRSS_DUCKDB_MEMORY_LIMIT must be a size such as 4GB or 512MB, got {text!r}"
@@ -238,7 +241,7 @@ class Settings:
     # The dbt build's DuckDB: at most this much memory (past it, DuckDB spills to
     # duckdb_temp_dir), this many threads (None: one per core), and where it spills
     # (None: <work dir>/duckdb_tmp, see duckdb_spill_dir).
-    duckdb_memory_limit: str = "4GB"
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     duckdb_threads: int | None = None
     duckdb_temp_dir: Path | None = None
     # dbt unit tests check the model code, not the data: a night on unchanged code skips
