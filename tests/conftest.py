@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # The longest test files, longest first (minutes on a 2-core machine: 7.5, 7.5, 4, 3.5, 3).
 # make test gives each worker whole files in collection order: started first, the two
-# 15-kill chains run on both workers beside everything else instead of after it.
+# 15-kill chains run on two workers beside everything else instead of after it.
 LONGEST_FIRST = (
     "test_killed_runs.py",
     "test_killed_runs_second_chain.py",

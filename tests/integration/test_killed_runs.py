@@ -1,7 +1,7 @@
 """A run killed at any moment leaves the published warehouse as it was or as the run
 would leave it, and the next run recovers with nothing done by hand
 (tests/integration/killing.py: how and where runs are killed; the second chain of 15
-kills is tests/integration/test_killed_runs_second_chain.py, on the other worker)."""
+kills is tests/integration/test_killed_runs_second_chain.py, on another worker)."""
 
 from __future__ import annotations
 
