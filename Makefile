@@ -10,7 +10,7 @@ BENCH_SCALE ?= 0.1
 BENCH_MEMORY_LIMIT ?= 4GB
 # Processes make test runs the suite on (1 = one after another). 3 on the CI machine's 2 cores:
 # a run waits on its Airflow, dbt and parse subprocesses part of the time, and a third worker
-# fills it (measured on a fresh clone: 21.6 min against 23.6 with 2).
+# fills it (measured on fresh clones: 18.9–21.6 min against 23.6 with 2).
 TEST_WORKERS ?= 3
 VENV   := .venv
 BIN    := $(VENV)/bin
