@@ -144,3 +144,24 @@ def test_the_docs_page_is_made_again_only_after_a_build_changed(home, dbt_calls)
     dbt_runner.generate_docs(s)
     assert [c[0] for c in dbt_calls] == ["build", "docs", "docs", "build", "docs"]
     assert s.dbt_docs_index.read_text() == "<html>docs</html>"
+
+
+def test_only_the_raw_tables_a_model_reads_count(home, dbt_calls):
+    s = settings(home)
+    assert dbt_runner.raw_sources_read(s) == [
+        "alert_deliveries",
+        "alert_events",
+        "file_ledger",
+        "observation_flags",
+        "observations",
+        "quarantined_rows",
+    ]
+    dbt_runner.build(s)
+    # Each run records its GX results after its build; no model reads them.
+    with workdb.connect(s.work_db) as con:
+        con.execute(
+            "insert into raw.validation_results (batch_id, suite_name, expectation_type, "
+            "success, severity, validated_at) values ('b', 's', 'e', true, 'critical', now())"
+        )
+    assert dbt_runner.build(s)["summary"].startswith("skipped: ")
+    assert len(dbt_calls) == 1
