@@ -128,34 +128,26 @@ def hrss_nightly():
         return run("publish", params)
 
     @task
-    def render_report(
-        ingested, validated, built, audited, alerts, delivered, docs, published, params=None
-    ):
+    def render_report(results, params=None):
         """Writes the HTML report and the run summary from every step's result."""
-        results = {
-            "ingest": ingested,
-            "batch_validation": validated,
-            "dbt": built,
-            "marts_validation": audited,
-            "alerts": alerts,
-            "alert_delivery": delivered,
-            "dbt_docs": docs,
-            "publish": published,
-        }
         return run("render_report", params, results=results)
 
     ingested = ingest_files(discover_files())
-    validated = validate_batch()
-    built = dbt_build()
-    audited = validate_marts()
-    alerts = evaluate_alerts()
-    delivered = deliver_alerts()
-    alert_mart = build_alert_mart()
-    docs = dbt_docs()
-    published = publish_warehouse()
+    # Each step's result under its name in the run summary; the XComs resolve as it runs.
+    results = {
+        "ingest": ingested,
+        "batch_validation": validate_batch(),
+        "dbt": dbt_build(),
+        "marts_validation": validate_marts(),
+        "alerts": evaluate_alerts(),
+        "alert_delivery": deliver_alerts(),
+        "alert_mart": build_alert_mart(),
+        "dbt_docs": dbt_docs(),
+        "publish": publish_warehouse(),
+    }
     # Each step reads what the one before wrote to the working database: order, no data.
-    chain(ingested, validated, built, audited, alerts, delivered, alert_mart, docs, published)
-    render_report(ingested, validated, built, audited, alerts, delivered, docs, published)
+    chain(*results.values())
+    render_report(results)
 
 
 hrss_nightly()

@@ -51,6 +51,11 @@ REFERENCE_SEEDS = (
 UNIT_TESTS_PASSED = "dbt_unit_tests_passed.json"
 BUILD_INPUTS = "dbt_build_inputs.json"
 DOCS_INPUTS = "dbt_docs_inputs.json"
+ALERT_MART_INPUTS = "dbt_alert_mart_inputs.json"
+# Read only by marts.fct_alert_event's lineage (its two staging views), which
+# build_alert_mart builds again after each run's alerts: they are that step's inputs, not
+# the whole build's — else every night with a new alert would build everything the next.
+ALERT_SOURCES = ("alert_deliveries", "alert_events")
 # A model's read of a raw table: {{ source('raw', 'observations') }}.
 _RAW_SOURCE = re.compile(r"""source\(\s*['"]raw['"]\s*,\s*['"](\w+)['"]\s*\)""")
 _CODE_DIRS = ("models", "macros", "tests", "snapshots")
@@ -227,15 +232,31 @@ def build_inputs(settings: Settings, con) -> str:
     """sha256 of everything the DuckDB build reads: the dbt code and version
     (code_fingerprint), the catalog snapshot it seeds, the as-of month, the database's
     current_date (fct_expected_release dates overdue releases from it) and every raw table a
-    model reads — its row count and an order-free XOR of its rows' hashes (one scan: 0.1 s
-    for 1.9 M raw rows on 2 cores; any insert, delete or update changes it)."""
+    model reads but the alert sources (ALERT_SOURCES) — its row count and an order-free XOR
+    of its rows' hashes (one scan: 0.1 s for 1.9 M raw rows on 2 cores; any insert, delete
+    or update changes it)."""
     digest = hashlib.sha256(code_fingerprint(settings).encode())
     seeds = prepare_project(settings) / "seeds"
     for path in sorted(seeds.glob("*.csv")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     today = con.execute("select current_date").fetchone()[0]
     digest.update(f"as_of={settings.as_of_date} today={today}".encode())
-    for table in raw_sources_read(settings):
+    read = [t for t in raw_sources_read(settings) if t not in ALERT_SOURCES]
+    digest.update(_raw_tables_digest(con, read).encode())
+    return digest.hexdigest()
+
+
+def alert_mart_inputs(settings: Settings, con) -> str:
+    """sha256 of what build_alert_mart reads: the dbt code and version and the alert
+    sources (fct_alert_event is made from them alone)."""
+    digest = hashlib.sha256(code_fingerprint(settings).encode())
+    digest.update(_raw_tables_digest(con, ALERT_SOURCES).encode())
+    return digest.hexdigest()
+
+
+def _raw_tables_digest(con, tables) -> str:
+    digest = hashlib.sha256()
+    for table in tables:
         sql = f"select count(*), bit_xor(hash(t)) from raw.{table} as t"
         count, rows = con.execute(sql).fetchone()
         digest.update(f"{table} {count} {rows}".encode())
@@ -262,20 +283,20 @@ def built_tables(con) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def _unchanged_since_last_build(settings: Settings, inputs: str, con) -> str | None:
-    """When the last whole build read exactly these inputs and its tables are as it left
-    them: the time of that build (this one would write the same tables)."""
-    last = _read_record(settings.work_dir / BUILD_INPUTS)
+def _unchanged_since(record: Path, inputs: str, con) -> str | None:
+    """When the build recorded in ``record`` read exactly these inputs and the tables are
+    as a build left them: the time of that build (this one would write the same tables)."""
+    last = _read_record(record)
     same = last.get("fingerprint") == inputs and last.get("tables") == built_tables(con)
     return last.get("at") if same else None
 
 
-def _record_build(settings: Settings, inputs: str) -> None:
+def _record_build(settings: Settings, record: Path, inputs: str) -> None:
     from hrss_warehouse import workdb
 
     with workdb.connect(settings.work_db, read_only=True) as con:
         tables = built_tables(con)
-    _write_record(settings.work_dir / BUILD_INPUTS, inputs, tables=tables)
+    _write_record(record, inputs, tables=tables)
 
 
 def build(settings: Settings) -> dict[str, object]:
@@ -287,7 +308,7 @@ def build(settings: Settings) -> dict[str, object]:
     # The raw tables are dbt sources; create them (empty) if no file was ever landed.
     with workdb.connect(settings.work_db) as con:
         inputs = build_inputs(settings, con) if settings.dbt_target == "duckdb" else None
-        built_at = inputs and _unchanged_since_last_build(settings, inputs, con)
+        built_at = inputs and _unchanged_since(settings.work_dir / BUILD_INPUTS, inputs, con)
     if built_at:
         log.info("dbt build skipped: its inputs are those of the build at %s", built_at)
         return {
@@ -301,7 +322,7 @@ def build(settings: Settings) -> dict[str, object]:
         result = {"summary": _done(run_dbt(settings, "build", *units))}
     _record_unit_tests_passed(settings, fingerprint)
     if inputs:
-        _record_build(settings, inputs)
+        _record_build(settings, settings.work_dir / BUILD_INPUTS, inputs)
     return {**result, "unit_tests": "skipped" if units else "ran"}
 
 
@@ -333,13 +354,25 @@ def _done(lines: list[str]) -> str:
 
 def build_alert_mart(settings: Settings) -> dict[str, object]:
     """After delivery: rebuild marts.fct_alert_event (and its staging) only, so this
-    run's alerts and their delivery state are published with this run."""
+    run's alerts and their delivery state are published with this run. On DuckDB, skipped
+    when the alert sources and the dbt code are those of its last build (no alert raised,
+    resolved or delivered since)."""
+    from hrss_warehouse import workdb
+
     # Unit tests ran in dbt_build (or were skipped there): under `auto` they are skipped
     # here; a subset build never records them as passed.
     units, _ = unit_test_args(settings)
     if settings.dbt_target == "postgres":
         return _build_on_postgres(settings, units, alert_mart_only=True)
+    record = settings.work_dir / ALERT_MART_INPUTS
+    with workdb.connect(settings.work_db) as con:  # creates the raw tables if absent
+        inputs = alert_mart_inputs(settings, con)
+        built_at = _unchanged_since(record, inputs, con)
+    if built_at:
+        log.info("alert mart build skipped: no alert changed since its build at %s", built_at)
+        return {"summary": f"skipped: no alert changed since {built_at}"}
     lines = run_dbt(settings, "build", "--select", "+fct_alert_event", *units)
+    _record_build(settings, record, inputs)
     return {"summary": _done(lines)}
 
 

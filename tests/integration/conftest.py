@@ -3,9 +3,12 @@ against warehouses in temporary folders."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -48,19 +51,38 @@ def hrss(airflow_home):
     return run
 
 
+@contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes
+        yield
+
+
 @pytest.fixture(scope="session")
-def sample_run(tmp_path_factory, hrss):
-    """`hrss run` on the sample landing files, once for the session (the pipeline tests
-    and the report's browser tests read it)."""
-    seeds = ROOT / "seeds"
-    seeds_before = {p.name: p.read_bytes() for p in seeds.glob("*.csv")}
-    warehouse = tmp_path_factory.mktemp("sample") / "hrss.duckdb"
-    done = hrss("run", "--warehouse", warehouse, env={"HRSS_DBT_UNIT_TESTS": "auto"})
-    assert done.returncode == 0, done.stderr + done.stdout[-4000:]
+def sample_run(tmp_path_factory, hrss, worker_id):
+    """`hrss run` on the sample landing files, once for the session: under xdist the first
+    worker to ask builds it in the session's folder and the others wait for it and read
+    it (the pipeline tests, the kill chains' reference, the report's browser tests). Read
+    only: a test that runs on it again works on a copy (test_nightly_pipeline)."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # this session's folder, above every worker's own
+    folder = shared / "sample_run"
+    warehouse = folder / "hrss.duckdb"
+    with _exclusive(shared / "sample_run.lock"):
+        if not (folder / "outcome.json").exists():
+            folder.mkdir(exist_ok=True)
+            seeds = {p.name: p.read_text("utf-8") for p in (ROOT / "seeds").glob("*.csv")}
+            done = hrss("run", "--warehouse", warehouse, env={"HRSS_DBT_UNIT_TESTS": "auto"})
+            outcome = {"code": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+            outcome["seeds_before"] = seeds  # the catalog as it was before the run
+            (folder / "outcome.json").write_text(json.dumps(outcome), "utf-8")
+    outcome = json.loads((folder / "outcome.json").read_text("utf-8"))
+    assert outcome["code"] == 0, outcome["stderr"] + outcome["stdout"][-4000:]
     return SimpleNamespace(
         warehouse=warehouse,
-        work_db=warehouse.parent / "work" / "hrss_work.duckdb",
-        stdout=done.stdout,
-        summary=json.loads((warehouse.parent / "work" / "last_run.json").read_text("utf-8")),
-        seeds_before=seeds_before,
+        work_db=folder / "work" / "hrss_work.duckdb",
+        stdout=outcome["stdout"],
+        summary=json.loads((folder / "work" / "last_run.json").read_text("utf-8")),
+        seeds_before=outcome["seeds_before"],
     )

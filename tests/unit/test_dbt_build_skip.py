@@ -60,7 +60,18 @@ def settings(home: Path, **env: str) -> Settings:
     return Settings.load(environ=environ)
 
 
+def land_flag(s: Settings, rule: str) -> None:
+    """A row of raw.observation_flags, a table the whole build reads."""
+    with workdb.connect(s.work_db) as con:
+        con.execute(
+            "insert into raw.observation_flags values ('b', 'f', 'f.csv', 2, 'i', 'r', "
+            "'2024', 'period', ?, 'warning', 'm', now())",
+            [rule],
+        )
+
+
 def land_event(s: Settings, event_id: str) -> None:
+    """A row of raw.alert_events, which only the alert mart reads."""
     with workdb.connect(s.work_db) as con:
         con.execute(
             "insert into raw.alert_events (event_id, event_kind, event_key, title_zh, "
@@ -93,13 +104,13 @@ def test_the_same_inputs_again_skip_the_build(home, dbt_calls):
 )
 def test_any_change_of_what_it_reads_builds_again(home, dbt_calls, change):
     s = settings(home)
-    land_event(s, "e1")
+    land_flag(s, "r1")
     dbt_runner.build(s)
     if change == "a raw row":
-        land_event(s, "e2")
+        land_flag(s, "r2")
     elif change == "a raw row updated":
         with workdb.connect(s.work_db) as con:
-            con.execute("update raw.alert_events set event_kind = 'overdue' where event_id = 'e1'")
+            con.execute("update raw.observation_flags set severity = 'critical'")
     elif change == "the catalog":
         with (home / "seeds" / "plans.csv").open("a", encoding="utf-8") as f:
             f.write("\n")
@@ -139,7 +150,7 @@ def test_the_docs_page_is_made_again_only_after_a_build_changed(home, dbt_calls)
     assert [c[0] for c in dbt_calls] == ["build", "docs"]
     s.dbt_docs_index.unlink()  # the report folder emptied: made again
     dbt_runner.generate_docs(s)
-    land_event(s, "e2")
+    land_flag(s, "r2")
     dbt_runner.build(s)
     dbt_runner.generate_docs(s)
     assert [c[0] for c in dbt_calls] == ["build", "docs", "docs", "build", "docs"]
@@ -156,12 +167,54 @@ def test_only_the_raw_tables_a_model_reads_count(home, dbt_calls):
         "observations",
         "quarantined_rows",
     ]
+    assert dbt_runner.ALERT_SOURCES == ("alert_deliveries", "alert_events")
     dbt_runner.build(s)
-    # Each run records its GX results after its build; no model reads them.
+    # Each run records its GX results after its build; no model reads them. Its alerts
+    # come after its build too: they are the alert mart's inputs (below), not the build's.
     with workdb.connect(s.work_db) as con:
         con.execute(
             "insert into raw.validation_results (batch_id, suite_name, expectation_type, "
             "success, severity, validated_at) values ('b', 's', 'e', true, 'critical', now())"
         )
+    land_event(s, "e1")
     assert dbt_runner.build(s)["summary"].startswith("skipped: ")
     assert len(dbt_calls) == 1
+
+
+def test_the_alert_sources_are_read_by_the_alert_mart_alone():
+    # What build_alert_mart builds (+fct_alert_event) is all that reads them: skipping the
+    # whole build for a new alert leaves nothing stale.
+    models = ROOT / "dbt_project" / "models"
+    readers = {
+        p.stem
+        for p in models.rglob("*.sql")
+        if any(f"source('raw', '{t}')" in p.read_text() for t in dbt_runner.ALERT_SOURCES)
+    }
+    assert readers == {"stg_raw__alert_deliveries", "stg_raw__alert_events"}
+    users = {
+        p.stem
+        for p in models.rglob("*.sql")
+        if any(f"ref('{m}')" in p.read_text() for m in readers)
+    }
+    assert users == {"fct_alert_event"}
+
+
+def test_the_alert_mart_is_built_again_only_when_an_alert_changed(home, dbt_calls):
+    s = settings(home)
+    land_flag(s, "r1")
+    land_event(s, "e1")
+    dbt_runner.build(s)
+    first = dbt_runner.build_alert_mart(s)
+    again = dbt_runner.build_alert_mart(s)
+    assert first["summary"].startswith("PASS=3")
+    assert again["summary"].startswith("skipped: no alert changed since "), again
+    land_flag(s, "r2")  # a new figure, no new alert: the whole build runs, the mart not
+    dbt_runner.build(s)
+    assert dbt_runner.build_alert_mart(s)["summary"].startswith("skipped: ")
+    land_event(s, "e2")
+    assert dbt_runner.build_alert_mart(s)["summary"].startswith("PASS=3")
+    with workdb.connect(s.work_db) as con:  # a delivery recorded: built again
+        con.execute("update raw.alert_events set event_kind = 'recovery' where event_id = 'e1'")
+    assert dbt_runner.build_alert_mart(s)["summary"].startswith("PASS=3")
+    mart_only = ["+fct_alert_event" in c for c in dbt_calls]
+    assert mart_only == [False, True, False, True, True]
