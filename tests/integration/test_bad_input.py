@@ -3,6 +3,7 @@ batch that fails a critical Great Expectations rule never reaches the published 
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -114,10 +115,15 @@ def test_missing_landing_folder_fails_fast_with_one_line_reason(tmp_path, hrss):
     assert "nope" in last
 
 
-def test_as_of_evaluates_at_that_month(tmp_path, hrss):
-    warehouse = tmp_path / "hrss.duckdb"
+def test_as_of_evaluates_at_that_month(tmp_path, hrss, sample_run):
+    # A month evaluated again on a warehouse that has run (a copy of the sample's): the
+    # as-of month is one of the build's inputs, so it is built again, not skipped.
+    shutil.copytree(sample_run.warehouse.parent, tmp_path / "w")
+    warehouse = tmp_path / "w" / "hrss.duckdb"
     done = hrss("run", "--warehouse", warehouse, "--as-of", "2024-12")
     assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "w" / "work" / "last_run.json").read_text("utf-8"))
+    assert summary["dbt"]["summary"].startswith("PASS="), summary["dbt"]
     jobs = one(
         warehouse,
         "select as_of_date, actual_value from marts.fct_plan_progress "

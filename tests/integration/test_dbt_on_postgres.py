@@ -36,13 +36,11 @@ def pg_rows(dsn: str, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def built_on_both(tmp_path_factory, hrss):
+def built_on_both(tmp_path_factory, hrss, sample_run):
     landing = tmp_path_factory.mktemp("landing")
     for path in SAMPLE.glob("*.csv"):
         shutil.copy(path, landing)
-    on_duckdb = tmp_path_factory.mktemp("duckdb") / "hrss.duckdb"
-    done = hrss("run", "--landing", landing, "--warehouse", on_duckdb)
-    assert done.returncode == 0, done.stderr + done.stdout[-3000:]
+    on_duckdb = sample_run.warehouse  # the same files built on the embedded DuckDB
     server = PostgresServer().start()
     try:
         on_postgres = tmp_path_factory.mktemp("postgres") / "hrss.duckdb"
