@@ -4,10 +4,10 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 # make bench: the national benchmark's scale (1 = 3,161 regions, 19 M raw rows) and the
-# DuckDB memory_limit of its runs (dbt's and the reference's; 4GB = HRSS_DUCKDB_MEMORY_LIMIT's
+# DuckDB memory_limit of its runs (dbt's and the reference's; 3GB = HRSS_DUCKDB_MEMORY_LIMIT's
 # default).
 BENCH_SCALE ?= 0.1
-BENCH_MEMORY_LIMIT ?= 4GB
+BENCH_MEMORY_LIMIT ?= 3GB
 # Processes make test runs the suite on (1 = one after another). 3 on the CI machine's 2 cores:
 # a run waits on its Airflow, dbt and parse subprocesses part of the time, and a third worker
 # fills it (measured on fresh clones: 18.9–21.6 min against 23.6 with 2).

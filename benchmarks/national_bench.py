@@ -1,7 +1,7 @@
 """The nightly transform at national scale against one hand-written DuckDB script (issue 19).
 
     python -m benchmarks.national_bench [--scale 0.1] [--dir DIR] [--keep]
-        [--memory-limit 4GB] [--threads 2]
+        [--memory-limit 3GB] [--threads 2]
 
 In one run, on one synthetic history (benchmarks/national_data.py):
 

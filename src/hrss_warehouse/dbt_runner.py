@@ -291,6 +291,15 @@ def _unchanged_since(record: Path, inputs: str, con) -> str | None:
     return last.get("at") if same else None
 
 
+def last_build(settings: Settings) -> str | None:
+    """The last whole DuckDB build that passed (what it read, and when), naming the marts
+    it left; None when none is recorded (the PostgreSQL target records none)."""
+    last = _read_record(settings.work_dir / BUILD_INPUTS)
+    if settings.dbt_target != "duckdb" or not last.get("fingerprint"):
+        return None
+    return f"{last['fingerprint']}@{last.get('at')}"
+
+
 def _record_build(settings: Settings, record: Path, inputs: str) -> None:
     from hrss_warehouse import workdb
 

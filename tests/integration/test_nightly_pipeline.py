@@ -253,6 +253,10 @@ def test_rerun_on_same_files_changes_nothing(sample_run, hrss, tmp_path):
     assert summary["dbt"]["summary"].startswith("skipped: nothing it reads changed since ")
     assert summary["dbt"]["unit_tests"] == "skipped"
     assert summary["alert_mart"]["summary"].startswith("skipped: no alert changed since ")
+    # The marts are those the first run validated: its verdict stands (quality/gx.py).
+    assert (
+        summary["marts_validation"]["unchanged_since"] == sample_run.summary["ingest"]["batch_id"]
+    )
     assert reader.execute("select count(*) from marts.fct_plan_progress").fetchone() == (
         len(before["fct_plan_progress"]),
     )

@@ -244,3 +244,43 @@ def test_marts_failing_a_critical_expectation_are_not_published(warning_run, tmp
         "where batch_id = 'audit-bad' and not success",
     )
     assert failed == [("fct_plan_progress", "status", 1)]
+
+
+def test_marts_a_build_left_as_they_were_are_not_validated_again(
+    warning_run, tmp_path, monkeypatch
+):
+    from hrss_warehouse.config import Settings
+    from hrss_warehouse.errors import PipelineError
+    from hrss_warehouse.quality import gx
+
+    warehouse, _, _ = warning_run
+    settings = Settings.load(
+        {"warehouse": str(tmp_path / "hrss.duckdb"), "work_dir": str(tmp_path / "work")}
+    )
+    settings.work_dir.mkdir()
+    shutil.copy(warehouse.parent / "work" / "hrss_work.duckdb", settings.work_db)
+    first = gx.validate_marts(settings, "night-1", built="build-A")
+    assert "unchanged_since" not in first
+
+    def no_gx(settings):
+        raise AssertionError("GX loaded for marts it has judged")
+
+    monkeypatch.setattr(gx, "gx_context", no_gx)
+    # The next night skipped its build (the same build-A): the verdict stands, and the
+    # audit trail has this night's rows, the same as the night that judged them.
+    again = gx.validate_marts(settings, "night-2", built="build-A")
+    assert again == {**first, "unchanged_since": "night-1"}
+    rows = (
+        "select suite_name, expectation_type, column_name, severity, success, unexpected_count "
+        "from raw.validation_results where batch_id = ? order by all"
+    )
+    assert query(settings.work_db, rows, ["night-2"]) == query(settings.work_db, rows, ["night-1"])
+    assert len(query(settings.work_db, rows, ["night-2"])) > 10
+    # A new build, or one nobody recorded (the PostgreSQL target), is validated: here the
+    # marts it left are wrong and are refused.
+    with duckdb.connect(str(settings.work_db)) as con:
+        con.execute("update marts.fct_plan_progress set status = 'bogus' where is_latest")
+    monkeypatch.undo()
+    for built in ("build-B", None):
+        with pytest.raises(PipelineError, match="not publishing"):
+            gx.validate_marts(settings, f"night-3-{built}", built=built)

@@ -218,3 +218,16 @@ def test_the_alert_mart_is_built_again_only_when_an_alert_changed(home, dbt_call
     assert dbt_runner.build_alert_mart(s)["summary"].startswith("PASS=3")
     mart_only = ["+fct_alert_event" in c for c in dbt_calls]
     assert mart_only == [False, True, False, True, True]
+
+
+def test_the_last_build_names_the_marts_it_left(home, dbt_calls):
+    s = settings(home)
+    assert dbt_runner.last_build(s) is None  # never built: the marts are unknown
+    dbt_runner.build(s)
+    first = dbt_runner.last_build(s)
+    dbt_runner.build(s)  # skipped: the same marts
+    assert dbt_runner.last_build(s) == first and first is not None
+    land_flag(s, "r2")
+    dbt_runner.build(s)
+    assert dbt_runner.last_build(s) not in (None, first)
+    assert dbt_runner.last_build(settings(home, HRSS_DBT_TARGET="postgres")) is None

@@ -75,8 +75,13 @@ evaluated_spans as (
 
     -- Each evaluation stands for its own month and the months after it, up to the month
     -- before the next evaluation of the same target (to the plan's end for the last).
+    -- Keys only: the evaluation's ~40 columns join once per month in all_rows, so no
+    -- window or join below holds millions of wide rows (a bounded build at national scale).
     select
-        evaluated.*,
+        evaluated.plan_code,
+        evaluated.indicator_code,
+        evaluated.region_code,
+        evaluated.as_of_date,
         cast(date_trunc('month', cast(evaluated.as_of_date as timestamp)) as timestamp) as first_month,
         cast(coalesce(
             date_trunc('month', cast(lead(evaluated.as_of_date) over target_series as timestamp)) - interval '1 month',
@@ -95,7 +100,10 @@ evaluated_spans as (
 evaluated_months as (
 
     select
-        evaluated_spans.*,
+        evaluated_spans.plan_code,
+        evaluated_spans.indicator_code,
+        evaluated_spans.region_code,
+        evaluated_spans.as_of_date,
         cast(last_day(cast(span_months.month_start as date)) as date) as month_end_date
 
     from evaluated_spans
@@ -112,7 +120,7 @@ evaluated_keys as (
     -- Targets with any evaluation at all: the others have had no figure yet (the first
     -- night of a deployment, a plan imported before its data), which their reason says.
     select distinct plan_code, indicator_code, region_code
-    from evaluated
+    from evaluated_spans
 
 ),
 
@@ -157,6 +165,49 @@ months as (
 
 ),
 
+latest_months as (
+
+    -- Each target's last month-end (its is_latest row), from the narrow month list.
+    select plan_code, indicator_code, region_code, max(as_of_date) as latest_as_of_date
+    from months
+    group by plan_code, indicator_code, region_code
+
+),
+
+month_evaluations as materialized (
+
+    -- Each month with the date of the evaluation whose span holds it (the latest at or
+    -- before it: an as-of join as an equality join, which DuckDB and PostgreSQL run in one
+    -- pass), whether its target has any, and whether it is the target's latest month.
+    -- Narrow and materialised on its own: the one join with the evaluations' ~36 columns
+    -- (all_rows) is then the only large hash table of the query, which keeps
+    -- fct_plan_progress within 3GB at national scale (docs/benchmarks.md).
+    select
+        months.*,
+        evaluated_months.as_of_date as evaluation_date,
+        evaluated_keys.plan_code is not null as has_evaluation,
+        months.as_of_date = latest_months.latest_as_of_date as is_latest
+
+    from months
+    inner join latest_months
+        on
+            months.plan_code = latest_months.plan_code
+            and months.indicator_code = latest_months.indicator_code
+            and months.region_code = latest_months.region_code
+    left join evaluated_months
+        on
+            months.plan_code = evaluated_months.plan_code
+            and months.indicator_code = evaluated_months.indicator_code
+            and months.region_code = evaluated_months.region_code
+            and months.as_of_date = evaluated_months.month_end_date
+    left join evaluated_keys
+        on
+            months.plan_code = evaluated_keys.plan_code
+            and months.indicator_code = evaluated_keys.indicator_code
+            and months.region_code = evaluated_keys.region_code
+
+),
+
 all_rows as (
 
     -- Each month shows the latest evaluation at or before it; its time share stays
@@ -174,7 +225,7 @@ all_rows as (
         coalesce(
             evaluated.status_reason,
             case
-                when evaluated_keys.plan_code is null
+                when not months.has_evaluation
                     then 'no figure received yet (fct_expected_release lists what is due when)'
                 else 'no figure at or before this month'
             end
@@ -208,22 +259,16 @@ all_rows as (
         coalesce(evaluated.is_ahead, false) as is_ahead,
         evaluated.evidence_source,
         evaluated.as_of_date as reference_date,
+        months.is_latest,
         months.as_of_date
 
-    from months
-    -- The latest evaluation at or before the month (an as-of join): the evaluation whose
-    -- span holds the month, an equality join both DuckDB and PostgreSQL run in one pass.
-    left join evaluated_months as evaluated
+    from month_evaluations as months
+    left join evaluated
         on
             months.plan_code = evaluated.plan_code
             and months.indicator_code = evaluated.indicator_code
             and months.region_code = evaluated.region_code
-            and months.as_of_date = evaluated.month_end_date
-    left join evaluated_keys
-        on
-            months.plan_code = evaluated_keys.plan_code
-            and months.indicator_code = evaluated_keys.indicator_code
-            and months.region_code = evaluated_keys.region_code
+            and months.evaluation_date = evaluated.as_of_date
 
 ),
 
@@ -307,10 +352,7 @@ final as (
         flagged_rows.validation_flags,
         flagged_rows.validation_flags is not null as has_validation_warning,
         flagged_rows.reference_date,
-        row_number() over (
-            partition by flagged_rows.plan_code, flagged_rows.indicator_code, flagged_rows.region_code
-            order by flagged_rows.as_of_date desc
-        ) = 1 as is_latest,
+        flagged_rows.is_latest,
         flagged_rows.as_of_date
 
     from flagged_rows

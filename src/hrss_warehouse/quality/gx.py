@@ -13,6 +13,7 @@ Severity (``meta.severity`` on each expectation):
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import logging
@@ -589,8 +590,64 @@ left join printed on plans.plan_code = printed.plan_code
 """
 
 
-def validate_marts(settings: Settings, batch_id: str) -> dict[str, Any]:
-    """Validate the marts dbt just built; a critical failure refuses the publish."""
+# In the work dir: which build's marts last passed validate_marts, with what, in which batch.
+MARTS_VALIDATED = "marts_validated.json"
+MART_SUITES = ("fct_plan_target", "fct_plan_progress")
+
+
+def _marts_key(settings: Settings, built: str | None) -> str | None:
+    """sha256 of what a verdict on the marts rests on: the build that made them (its
+    recorded inputs and time, dbt_runner), the suites' code and GX's version."""
+    from importlib.metadata import version
+
+    if not built:
+        return None
+    digest = hashlib.sha256(f"{built} gx {version('great_expectations')}".encode())
+    for name in MART_SUITES:
+        digest.update((settings.expectations_dir / f"{name}.py").read_bytes())
+    return digest.hexdigest()
+
+
+def _reuse_verdict(settings: Settings, batch_id: str, key: str | None) -> dict | None:
+    """The last verdict when these very marts passed it: its results recorded again under
+    this batch (the audit trail keeps a row per run), without loading GX (~4 s a run)."""
+    path = settings.work_dir / MARTS_VALIDATED
+    try:
+        last = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if key is None or last.get("key") != key:
+        return None
+    with workdb.connect(settings.work_db) as con:
+        con.execute(
+            "insert into raw.validation_results (batch_id, suite_name, expectation_type, "
+            "column_name, severity, success, unexpected_count, details, validated_at) "
+            "select ?, suite_name, expectation_type, column_name, severity, success, "
+            "unexpected_count, details, now() from raw.validation_results where batch_id = ? "
+            "and suite_name in (select unnest(?))",
+            [batch_id, last["batch_id"], list(MART_SUITES)],
+        )
+    log.info("marts unchanged since validated in batch %s: its verdict stands", last["batch_id"])
+    return {**last["result"], "unchanged_since": last["batch_id"]}
+
+
+def _record_verdict(settings: Settings, batch_id: str, key: str | None, result: dict) -> None:
+    if key is None:
+        return
+    path = settings.work_dir / MARTS_VALIDATED
+    partial = path.with_suffix(".partial")
+    record = {"key": key, "batch_id": batch_id, "result": result}
+    partial.write_text(json.dumps(record, ensure_ascii=False, default=str), "utf-8")
+    partial.replace(path)  # a kill leaves the old record or the new one
+
+
+def validate_marts(settings: Settings, batch_id: str, built: str | None = None) -> dict[str, Any]:
+    """Validate the marts dbt just built; a critical failure refuses the publish. ``built``
+    names the build that made them (None: unknown, validate): marts that already passed
+    as that build left them are not validated again (a night whose build was skipped)."""
+    key = _marts_key(settings, built)
+    if (reused := _reuse_verdict(settings, batch_id, key)) is not None:
+        return reused
     with workdb.connect(settings.work_db, read_only=True) as con:
         progress = con.execute(
             f"""
@@ -626,4 +683,6 @@ def validate_marts(settings: Settings, batch_id: str) -> dict[str, Any]:
             "marts failed critical expectations, not publishing: "
             + "; ".join(f"{f['expectation_type']}({f['column']})" for f in critical)
         )
-    return {"suites": [o.as_dict() for o in outcomes], "data_docs": str(settings.data_docs_index)}
+    result = {"suites": [o.as_dict() for o in outcomes], "data_docs": str(settings.data_docs_index)}
+    _record_verdict(settings, batch_id, key, result)
+    return result
