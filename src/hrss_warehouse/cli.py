@@ -351,6 +351,30 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_scorecard(args: argparse.Namespace) -> int:
+    from hrss_warehouse.config import parse_as_of
+    from hrss_warehouse.report.excel import write_workbook
+    from hrss_warehouse.report.scorecard import read_scorecard
+
+    if Path(args.out).suffix.lower() != ".xlsx":
+        print(f"hrss export scorecard: --out must end in .xlsx, got {args.out}", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    month_end = parse_as_of(args.as_of)
+    as_of = month_end.isoformat() if month_end else None
+    rows = read_scorecard(settings.warehouse, args.plan, as_of)
+    if not rows:
+        what = f"plan {args.plan}" if args.plan else "any plan"
+        when = f" at {args.as_of}" if args.as_of else ""
+        print(f"hrss export scorecard: no scorecard rows for {what}{when}", file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    sheets = write_workbook(rows, out, settings.warehouse, args.as_of)
+    listed = ", ".join(f"{name} ({count} rows)" for name, count in sheets.items())
+    print(f"wrote {out}: {listed}, notes in 说明")
+    return 0
+
+
 def cmd_catalog_import(args: argparse.Namespace) -> int:
     from hrss_warehouse.catalog.importer import import_plan_table
     from hrss_warehouse.catalog.plan_table import PlanTableError
@@ -426,6 +450,17 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--plan", help="only this plan code")
     status.add_argument("--format", choices=["table", "csv", "json"], default="table")
     status.set_defaults(func=cmd_status)
+
+    export = sub.add_parser("export", help="write what a bureau hands on (Excel scorecard)")
+    export_sub = export.add_subparsers(dest="export_command", required=True)
+    card = export_sub.add_parser(
+        "scorecard", help="the scorecard as an .xlsx workbook, one sheet per plan"
+    )
+    card.add_argument("--out", required=True, help="the .xlsx file to write")
+    card.add_argument("--plan", help="only this plan code")
+    card.add_argument("--as-of", dest="as_of", help="the scorecard at month-end YYYY-MM")
+    card.add_argument("--warehouse", help="published DuckDB file (HRSS_WAREHOUSE)")
+    card.set_defaults(func=cmd_export_scorecard)
 
     catalog = sub.add_parser("catalog", help="manage the plan catalog (seeds/)")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)

@@ -41,6 +41,8 @@ select
     target.target_notation,
     progress.actual_value,
     progress.target_value,
+    progress.baseline_value,
+    progress.projected_end_value,
     progress.trajectory_shape,
     progress.target_comparator,
     progress.attainment_ratio,
@@ -69,7 +71,9 @@ inner join marts.fct_plan_target as target
     on progress.plan_code = target.plan_code
     and progress.indicator_code = target.indicator_code
     and progress.region_code = target.region_code
-where progress.is_latest and (? is null or progress.plan_code = ?)
+-- The latest month of each target, or the month-end asked for (hrss export --as-of).
+where (case when ? is null then progress.is_latest else progress.as_of_date = cast(? as date) end)
+    and (? is null or progress.plan_code = ?)
 order by plan.end_year desc, progress.plan_code, target.indicator_seq, progress.region_code
 """
 
@@ -110,15 +114,20 @@ class ScorecardRow:
     is_baseline_imputed: bool | None = None
     pace_basis: float | None = None  # the 时序进度 C is judged against (pace_gap_pp's)
     evaluation_category_zh: str | None = None  # 中期评估类别: 提前实现, 快于预期, 滞后 …
+    baseline_value: float | None = None  # 基期值 (imputed when the plan printed none)
+    projected_end_value: float | None = None  # 预计期末值 at the current trend
 
 
-def read_scorecard(warehouse: Path, plan_code: str | None = None) -> list[ScorecardRow]:
+def read_scorecard(
+    warehouse: Path, plan_code: str | None = None, as_of: str | None = None
+) -> list[ScorecardRow]:
+    """Each target × region's latest month, or the month-end ``as_of`` (YYYY-MM-DD)."""
     import duckdb
 
     if not warehouse.is_file():
         raise PipelineError(f"no published warehouse at {warehouse}: run `hrss run` first")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        cursor = con.execute(SCORECARD_SQL, [plan_code, plan_code])
+        cursor = con.execute(SCORECARD_SQL, [as_of, as_of, plan_code, plan_code])
         names = [d[0] for d in cursor.description]
         records = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     fields = ScorecardRow.__dataclass_fields__
