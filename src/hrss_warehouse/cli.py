@@ -375,6 +375,36 @@ def cmd_export_scorecard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_evaluation(args: argparse.Namespace) -> int:
+    from hrss_warehouse.config import parse_as_of
+    from hrss_warehouse.errors import PipelineError
+    from hrss_warehouse.report.scorecard import read_scorecard
+    from hrss_warehouse.report.word import read_plan, write_evaluation
+
+    if Path(args.out).suffix.lower() != ".docx":
+        print(f"hrss export evaluation: --out must end in .docx, got {args.out}", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    month_end = parse_as_of(args.as_of)
+    rows = read_scorecard(settings.warehouse, args.plan, month_end and month_end.isoformat())
+    plan, overdue = read_plan(settings.warehouse, args.plan)
+    if plan is None or not rows:
+        raise PipelineError(f"no scorecard rows for plan {args.plan} in {settings.warehouse}")
+    # The plan's own region (a city plan's districts have their own rows and charts).
+    own = [r for r in rows if r.region_code == plan["region_code"]] or rows
+    out = Path(args.out)
+    held = write_evaluation(
+        own, out, plan=plan, as_of=args.as_of, charts_dir=settings.report_dir / "charts",
+        overdue=overdue, warehouse=settings.warehouse,
+    )  # fmt: skip
+    print(
+        f"wrote {out}: {held['rows']} indicators in {held['domains']} domains, "
+        f"{held['at_risk']} to watch, {len(overdue)} with overdue releases, "
+        f"{held['charts']} charts"
+    )
+    return 0
+
+
 def cmd_catalog_import(args: argparse.Namespace) -> int:
     from hrss_warehouse.catalog.importer import import_plan_table
     from hrss_warehouse.catalog.plan_table import PlanTableError
@@ -451,7 +481,9 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--format", choices=["table", "csv", "json"], default="table")
     status.set_defaults(func=cmd_status)
 
-    export = sub.add_parser("export", help="write what a bureau hands on (Excel scorecard)")
+    export = sub.add_parser(
+        "export", help="write what a bureau hands on (Excel scorecard, Word evaluation draft)"
+    )
     export_sub = export.add_subparsers(dest="export_command", required=True)
     card = export_sub.add_parser(
         "scorecard", help="the scorecard as an .xlsx workbook, one sheet per plan"
@@ -461,6 +493,14 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("--as-of", dest="as_of", help="the scorecard at month-end YYYY-MM")
     card.add_argument("--warehouse", help="published DuckDB file (HRSS_WAREHOUSE)")
     card.set_defaults(func=cmd_export_scorecard)
+    draft = export_sub.add_parser(
+        "evaluation", help="a Word draft of a plan's implementation / mid-term evaluation"
+    )
+    draft.add_argument("--plan", required=True, help="the plan code")
+    draft.add_argument("--out", required=True, help="the .docx file to write")
+    draft.add_argument("--as-of", dest="as_of", help="evaluate at month-end YYYY-MM")
+    draft.add_argument("--warehouse", help="published DuckDB file (HRSS_WAREHOUSE)")
+    draft.set_defaults(func=cmd_export_evaluation)
 
     catalog = sub.add_parser("catalog", help="manage the plan catalog (seeds/)")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)

@@ -127,3 +127,82 @@ def test_bad_requests_say_what_is_wrong(sample_run, hrss, tmp_path):
     )
     assert none.returncode == 1 and "no scorecard rows for plan nope" in none.stderr
     assert not (tmp_path / "x.xlsx").exists()
+
+
+@pytest.fixture(scope="module")
+def draft(sample_run, hrss, tmp_path_factory):
+    import docx
+
+    out = tmp_path_factory.mktemp("draft") / "中期评估.docx"
+    done = hrss(
+        "export", "evaluation", "--plan", PLAN, "--out", out, "--warehouse", sample_run.warehouse
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"wrote {out}: 20 indicators in ")
+    return docx.Document(str(out))
+
+
+def test_the_draft_has_the_cover_line_and_the_indicator_table(draft):
+    assert (
+        draft.paragraphs[0].text
+        == "舟山市人力资源和社会保障事业发展“十四五”规划实施情况评估（初稿）"
+    )
+    cover = draft.paragraphs[1].text
+    assert "（2021—2025年）" in cover and "评估时点：各指标最新数据" in cover
+    assert "003_a48a57afb8347c84.txt:L99-L123" in cover  # the plan text the targets come from
+    table = draft.tables[0]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    assert len(rows) == 20  # 专栏2's indicators for Zhoushan (003 L99–L123)
+    # 技能人才总量: 2020 21.3, 2025 target 26 (003 L112); 24.4万人 in 2024 (004 L89).
+    skilled = rows["技能人才总量"]
+    assert skilled[:10] == [
+        "技能人才总量", "万人", "21.3", "26", "24.4", "2024-12-31", "93.8%", "66.0%", "80.0%",
+        "进度偏慢",
+    ]  # fmt: skip
+    assert rows["调查失业率"][3] == "≤5.5"  # the plan's notation (003 L101)
+
+
+def test_each_domain_paragraph_says_what_the_table_says(draft):
+    text = "".join(p.text for p in draft.paragraphs)
+    assert (
+        "技能人才总量达24.4万人，目标完成率93.8%，进度完成度66.0%，低于时序进度 14.0 个百分点，"
+        "按当前趋势预计2025年末达" in text
+    )
+    # Every figure of the table is the one its sentence gives.
+    for row in draft.tables[0].rows[1:]:
+        name, unit, _, _, latest, _, attainment, progress = (c.text for c in row.cells[:8])
+        if latest == "—":
+            assert f"{name}尚无数据。" in text
+            continue
+        assert (
+            f"{name}达{latest}{unit}" in text
+            or f"{name}为{latest}{unit}" in text
+            or (f"{name}累计达{latest}{unit}" in text)
+        ), name
+        for figure, label in ((attainment, "目标完成率"), (progress, "进度完成度")):
+            if figure not in ("", "—"):
+                assert f"{label}{figure}" in text, (name, label)
+    headings = [p.text for p in draft.paragraphs if p.style.name == "Heading 2"]
+    assert "人才队伍建设" in headings and "就业" in headings
+
+
+def test_targets_at_risk_overdue_releases_charts_and_chinese_font(draft):
+    from docx.oxml.ns import qn
+
+    bullets = [p.text for p in draft.paragraphs if p.style.name == "List Bullet"]
+    assert "技能人才总量：进度偏慢" in bullets
+    assert any("期逾期未报" in b for b in bullets)
+    assert len(draft.inline_shapes) >= 10  # the last run's trajectory charts (PNG)
+    fonts = draft.styles["Normal"].element.rPr.rFonts
+    assert fonts.get(qn("w:eastAsia")) == "Noto Sans CJK SC"
+
+
+def test_a_draft_for_no_such_plan_is_refused(sample_run, hrss, tmp_path):
+    wrong = hrss("export", "evaluation", "--plan", PLAN, "--out", tmp_path / "x.pdf")
+    assert wrong.returncode == 2 and "--out must end in .docx" in wrong.stderr
+    none = hrss(
+        "export", "evaluation", "--plan", "nope", "--out", tmp_path / "x.docx",
+        "--warehouse", sample_run.warehouse,
+    )  # fmt: skip
+    assert none.returncode == 1 and "no scorecard rows for plan nope" in none.stderr
+    assert not (tmp_path / "x.docx").exists()
