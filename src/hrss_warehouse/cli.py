@@ -351,18 +351,28 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export_scorecard(args: argparse.Namespace) -> int:
+def _export_rows(args: argparse.Namespace, suffix: str) -> tuple[Settings, list] | None:
+    """The scorecard rows an export asks for (its plan, its as-of month-end); None, having
+    said why, when ``--out`` is not a ``suffix`` file."""
     from hrss_warehouse.config import parse_as_of
-    from hrss_warehouse.report.excel import write_workbook
     from hrss_warehouse.report.scorecard import read_scorecard
 
-    if Path(args.out).suffix.lower() != ".xlsx":
-        print(f"hrss export scorecard: --out must end in .xlsx, got {args.out}", file=sys.stderr)
-        return 2
+    if Path(args.out).suffix.lower() != suffix:
+        what = f"hrss export {args.export_command}"
+        print(f"{what}: --out must end in {suffix}, got {args.out}", file=sys.stderr)
+        return None
     settings = _settings(args)
     month_end = parse_as_of(args.as_of)
     as_of = month_end.isoformat() if month_end else None
-    rows = read_scorecard(settings.warehouse, args.plan, as_of)
+    return settings, read_scorecard(settings.warehouse, args.plan, as_of)
+
+
+def cmd_export_scorecard(args: argparse.Namespace) -> int:
+    from hrss_warehouse.report.excel import write_workbook
+
+    if (asked := _export_rows(args, ".xlsx")) is None:
+        return 2
+    settings, rows = asked
     if not rows:
         what = f"plan {args.plan}" if args.plan else "any plan"
         when = f" at {args.as_of}" if args.as_of else ""
@@ -376,17 +386,12 @@ def cmd_export_scorecard(args: argparse.Namespace) -> int:
 
 
 def cmd_export_evaluation(args: argparse.Namespace) -> int:
-    from hrss_warehouse.config import parse_as_of
     from hrss_warehouse.errors import PipelineError
-    from hrss_warehouse.report.scorecard import read_scorecard
     from hrss_warehouse.report.word import read_plan, write_evaluation
 
-    if Path(args.out).suffix.lower() != ".docx":
-        print(f"hrss export evaluation: --out must end in .docx, got {args.out}", file=sys.stderr)
+    if (asked := _export_rows(args, ".docx")) is None:
         return 2
-    settings = _settings(args)
-    month_end = parse_as_of(args.as_of)
-    rows = read_scorecard(settings.warehouse, args.plan, month_end and month_end.isoformat())
+    settings, rows = asked
     plan, overdue = read_plan(settings.warehouse, args.plan)
     if plan is None or not rows:
         raise PipelineError(f"no scorecard rows for plan {args.plan} in {settings.warehouse}")
