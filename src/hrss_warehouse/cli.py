@@ -2,6 +2,10 @@
 
     hrss run    [--landing DIR] [--catalog DIR] [--warehouse FILE] [--as-of YYYY-MM] [--wait S]
     hrss status [--warehouse FILE] [--plan CODE] [--format table|csv|json]
+    hrss export scorecard --out FILE.xlsx [--plan CODE] [--as-of YYYY-MM] [--warehouse FILE]
+    hrss export evaluation --plan CODE --out FILE.docx [--as-of YYYY-MM] [--warehouse FILE]
+    hrss template --plan CODE --period YYYY-MM|YYYY --out FILE.xlsx [--department NAME]
+                  [--catalog DIR] [--warehouse FILE]
     hrss catalog import FILE --plan CODE --plan-name NAME --region CODE --start YEAR --end YEAR
                         [--baseline-year YEAR] [--catalog DIR] [--source-name NAME] [--line-offset N]
                         [--effective-from YYYY-MM-DD]
@@ -410,6 +414,36 @@ def cmd_export_evaluation(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from hrss_warehouse.catalog.releases import Span, TemplateError, expected_figures, plan_name
+    from hrss_warehouse.report.template import previous_figures, write_template
+
+    if Path(args.out).suffix.lower() != ".xlsx":
+        print(f"hrss template: --out must end in .xlsx, got {args.out}", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    try:
+        span = Span.parse(args.period)
+        figures = expected_figures(settings.catalog_dir, args.plan, span, args.department)
+    except TemplateError as exc:
+        print(f"hrss template: {exc}", file=sys.stderr)
+        return 1
+    previous = previous_figures(settings.warehouse, figures)
+    form = write_template(
+        figures, Path(args.out), plan_code=args.plan,
+        plan_name=plan_name(settings.catalog_dir, args.plan), span=span,
+        department=args.department, previous=previous,
+    )  # fmt: skip
+    shown = form.periods if len(form.periods) <= 3 else [form.periods[0], "…", form.periods[-1]]
+    periods = "、".join(shown).replace("、…、", "…")
+    print(
+        f"wrote {form.path}: {form.cells} cells to fill ({form.indicators} indicators × "
+        f"{form.regions} region(s), {periods}); last period's figure for {form.with_previous}"
+        + ("" if settings.warehouse.is_file() else f" (no warehouse at {settings.warehouse})")
+    )
+    return 0
+
+
 def cmd_catalog_import(args: argparse.Namespace) -> int:
     from hrss_warehouse.catalog.importer import import_plan_table
     from hrss_warehouse.catalog.plan_table import PlanTableError
@@ -460,6 +494,23 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _add_template_parser(sub) -> None:
+    form = sub.add_parser(
+        "template", help="write the .xlsx form a department fills in for a plan and period"
+    )
+    form.add_argument("--plan", required=True, help="the plan code")
+    form.add_argument("--period", required=True, help="YYYY-MM (a month) or YYYY (a year)")
+    form.add_argument("--out", required=True, help="the .xlsx file to write")
+    form.add_argument(
+        "--department", help="only what this publisher reports (release_calendar.csv publisher_zh)"
+    )
+    form.add_argument("--catalog", help="catalog folder (HRSS_CATALOG_DIR, default seeds/)")
+    form.add_argument(
+        "--warehouse", help="published DuckDB file for last period's figures (HRSS_WAREHOUSE)"
+    )
+    form.set_defaults(func=cmd_template)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hrss", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -506,6 +557,8 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--as-of", dest="as_of", help="evaluate at month-end YYYY-MM")
     draft.add_argument("--warehouse", help="published DuckDB file (HRSS_WAREHOUSE)")
     draft.set_defaults(func=cmd_export_evaluation)
+
+    _add_template_parser(sub)
 
     catalog = sub.add_parser("catalog", help="manage the plan catalog (seeds/)")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)

@@ -39,7 +39,7 @@ def normalize_unit(text: str | None) -> str:
     return re.sub(r"^单位[:：]\s*", "", text)
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
+def read_catalog_csv(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
         raise ConfigError(f"catalog file missing: {path}")
     with path.open(encoding="utf-8", newline="") as handle:
@@ -57,26 +57,26 @@ class Catalog:
 
     @classmethod
     def load(cls, catalog_dir: Path) -> Catalog:
-        indicators = _read_csv(catalog_dir / "indicators.csv")
+        indicators = read_catalog_csv(catalog_dir / "indicators.csv")
         by_name: dict[str, str] = {}
         for row in indicators:
             by_name[normalize_name(row["indicator_name_zh"])] = row["indicator_code"]
-        plan_rows = _read_csv(catalog_dir / "plan_indicators.csv")
+        plan_rows = read_catalog_csv(catalog_dir / "plan_indicators.csv")
         for row in plan_rows:
             by_name.setdefault(
                 normalize_name(row["indicator_name_as_written"]), row["indicator_code"]
             )
-        for row in _read_csv(catalog_dir / "indicator_aliases.csv"):
+        for row in read_catalog_csv(catalog_dir / "indicator_aliases.csv"):
             by_name[normalize_name(row["alias"])] = row["indicator_code"]
 
-        regions = _read_csv(catalog_dir / "regions.csv")
+        regions = read_catalog_csv(catalog_dir / "regions.csv")
         region_by_name = {normalize_name(r["region_name_zh"]): r["region_code"] for r in regions}
-        for row in _read_csv(catalog_dir / "region_aliases.csv"):
+        for row in read_catalog_csv(catalog_dir / "region_aliases.csv"):
             region_by_name[normalize_name(row["alias"])] = row["region_code"]
 
         conversions = {
             (normalize_unit(r["from_unit"]), normalize_unit(r["to_unit"])): float(r["factor"])
-            for r in _read_csv(catalog_dir / "unit_conversions.csv")
+            for r in read_catalog_csv(catalog_dir / "unit_conversions.csv")
         }
         return cls(
             indicator_units={r["indicator_code"]: normalize_unit(r["unit"]) for r in indicators},

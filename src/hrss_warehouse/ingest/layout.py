@@ -115,6 +115,7 @@ class Candidate:
     column_label: str | None  # the header of the value cell (wide layouts)
     fields: dict[str, str]
     record: dict[str, str]
+    value_column: int | None = None  # 0-based index of the value's cell in its row
 
 
 @dataclass
@@ -127,6 +128,8 @@ class SheetLayout:
     missing_cells: int = 0
     skipped_rows: int = 0
     skipped_columns: int = 0  # row-sum (合计) columns left out
+    # Canonical field → its column (long layouts): where a problem with that field sits.
+    field_columns: dict[str, int] = field(default_factory=dict)
     # Rows that cannot be read at all (no header found / required columns missing).
     unreadable: list[tuple[int, RowProblem, dict[str, str]]] = field(default_factory=list)
 
@@ -306,6 +309,8 @@ def read_sheet(sheet: Sheet, catalog: Catalog, units: set[str]) -> SheetLayout:
         ]
         return result
 
+    if result.layout == "long":
+        result.field_columns = dict(reading.columns)
     result.candidates = _candidates(body, [_norm(t) for t in head[header_at][1]], reading, result)
     return result
 
@@ -486,7 +491,7 @@ def _row_candidates(
         fields = _merge(reading.context, row_fields, reading.dims[c])
         fields["value"] = raw.strip()
         if result.layout != "wide":
-            yield Candidate(line, None, fields, _row_record(cells, texts))
+            yield Candidate(line, None, fields, _row_record(cells, texts), c)
             continue
         # One cell of a wide row: its record is the row's label and that cell, not
         # the whole row (a 10,000-column row of bad cells would copy it 10,000 times).
@@ -495,7 +500,7 @@ def _row_candidates(
         if label_column is not None and label:
             label_key = (texts[label_column] if label_column < len(texts) else "") or "行标签"
             cell = {label_key: label, **cell}
-        yield Candidate(line, column_label, fields, cell)
+        yield Candidate(line, column_label, fields, cell, c)
 
 
 def _row_record(cells: list[str], texts: list[str]) -> dict[str, str]:

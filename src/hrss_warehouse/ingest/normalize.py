@@ -117,11 +117,19 @@ class RowProblem(Exception):
     text: str | None
 
     def message_zh(
-        self, file_name: str, line: int, *, sheet: str | None = None, column: str | None = None
+        self,
+        file_name: str,
+        line: int,
+        *,
+        sheet: str | None = None,
+        column: str | None = None,
+        cell: str | None = None,
     ) -> str:
-        """``文件“x.xlsx”工作表“就业”第12行 字段“3月”：“四点六” 数值无法识别为数字`` — the column
-        a department sees (a wide sheet's 3月) rather than the canonical field name."""
+        """``文件“x.xlsx”工作表“就业”第12行（单元格D12） 字段“3月”：“四点六” 数值无法识别为数字`` —
+        the column a department sees (a wide sheet's 3月) rather than the canonical field
+        name, and in a spreadsheet the cell's address."""
         where = f"文件“{file_name}”" + (f"工作表“{sheet}”" if sheet else "") + f"第{line}行"
+        where += f"（单元格{cell}）" if cell else ""
         shown_field = column if column and self.field == "value" else None
         shown_field = shown_field or (
             HEADER_ZH.get(self.field or "", self.field) if self.field else None

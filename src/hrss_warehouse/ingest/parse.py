@@ -20,6 +20,7 @@ from hrss_warehouse.ingest.normalize import (
     REASONS,
     RowProblem,
     clip,
+    is_missing,
     parse_basis,
     parse_period,
     parse_value,
@@ -30,8 +31,10 @@ from hrss_warehouse.ingest.readers import (
     Limits,
     Sheet,
     Workbook,
+    column_letter,
     read_workbook,
 )
+from hrss_warehouse.ingest.template_key import TemplateKey
 
 # At most this many quarantine records per file are kept one by one; the rest are
 # counted per reason in one record each (a sheet of 10,000 bad cells says so in a few
@@ -107,8 +110,10 @@ def file_problem(
     sheet: str | None = None,
     column: str | None = None,
     value_text: str | None = None,
+    cell: str | None = None,
 ) -> dict[str, object]:
-    """One quarantine record: a row's (with ``line``) or the whole file's (without)."""
+    """One quarantine record: a row's (with ``line``) or the whole file's (without);
+    ``cell`` is the spreadsheet address of the cell at fault (J7), when there is one."""
     return {
         "value_text": clip(value_text, 200),  # for the department's report only
         "row_number": line or None,
@@ -116,7 +121,7 @@ def file_problem(
         "column_label": column,
         "field_name": problem.field,
         "reason_code": problem.reason_code,
-        "message_zh": problem.message_zh(file_name, line, sheet=sheet, column=column)
+        "message_zh": problem.message_zh(file_name, line, sheet=sheet, column=column, cell=cell)
         if line
         else f"文件“{file_name}” {REASONS[problem.reason_code]}：{clip(problem.text, 500) or ''}".rstrip(
             "："
@@ -167,6 +172,11 @@ class _FileParse:
     # duplicate.
     seen: set[tuple[object, ...]] = field(default_factory=set)
     clipped: int = 0  # free-text fields cut to MAX_TEXT_CHARS
+    # The key of a form `hrss template` wrote (ingest/template_key.py), and how many of
+    # its value cells came filled and empty.
+    template: TemplateKey | None = None
+    filled: int = 0
+    unfilled: int = 0
 
     def reject(
         self,
@@ -176,10 +186,11 @@ class _FileParse:
         sheet: str | None = None,
         column: str | None = None,
         value_text: str | None = None,
+        cell: str | None = None,
     ) -> None:
         """Quarantine a row (with ``line``) or the whole file (without)."""
         self.result.add_problem(
-            file_problem(self.name, problem, line, record, sheet, column, value_text)
+            file_problem(self.name, problem, line, record, sheet, column, value_text, cell)
         )
 
     def open_book(self, path: Path, limits: Limits | None) -> Workbook | None:
@@ -195,6 +206,7 @@ class _FileParse:
             self.reject(None, RowProblem(problem.reason_code, None, problem.detail), None)
             return None
         self.result.encoding = book.encoding
+        self.template = book.template
         return book
 
     def read(self, sheet: Sheet, units: set[str]) -> str | None:
@@ -207,10 +219,17 @@ class _FileParse:
             if line:
                 result.rows_in += 1
             self.reject(line, problem, record, sheet.name)
+        form = self.template is not None and sheet.name == self.template.sheet
         for candidate in found.candidates:
             produced = True
+            if form and is_missing(candidate.fields.get("value")):
+                # A template's empty value cell is a figure not yet reported, not a row.
+                self.unfilled += 1
+                result.missing_cells += 1
+                continue
+            self.filled += form
             result.rows_in += 1
-            self.take(candidate, sheet.name)
+            self.take(candidate, sheet, found.field_columns)
         result.missing_cells += found.missing_cells
         where = f"工作表“{sheet.name}”" if sheet.name else ""
         if found.skipped_rows:
@@ -219,9 +238,10 @@ class _FileParse:
             result.notes.append(f"{where}合计列为行合计，未作为数据载入")
         return found.layout if produced else None
 
-    def take(self, candidate: Candidate, sheet_name: str) -> None:
+    def take(self, candidate: Candidate, sheet: Sheet, field_columns: dict[str, int]) -> None:
         """Keep one candidate as an observation, or quarantine it: unparseable or a
         duplicate of one already kept."""
+        sheet_name = sheet.name
         try:
             observation = _parse_row(candidate.fields.get, self.catalog, self.today)
         except RowProblem as problem:
@@ -232,6 +252,7 @@ class _FileParse:
                 sheet_name,
                 candidate.column_label,
                 candidate.fields.get("value"),
+                _cell(sheet, candidate, field_columns, problem.field),
             )
             return
         key = (
@@ -267,8 +288,15 @@ class _FileParse:
         """The file's layout, its emptiness, its omitted records counted and its notes."""
         result = self.result
         result.layout = layouts.pop() if len(layouts) == 1 else ("mixed" if layouts else None)
+        if self.template is not None:
+            key = self.template
+            result.notes.append(
+                f"按填报模板读取（{key.describe()}）：应填 {key.cells} 项，"
+                f"已填 {self.filled} 项，未填 {self.unfilled} 项"
+            )
         if not result.rows_in and not result.quarantined:
-            self.reject(None, RowProblem("file_empty", None, "没有数据行"), None)
+            empty = "模板未填写任何数值" if self.template is not None else "没有数据行"
+            self.reject(None, RowProblem("file_empty", None, empty), None)
         result.summarise_omitted(self.name)
         # The workbook's notes last: a CSV's are only complete once its rows were read.
         result.notes = list(book_notes) + result.notes
@@ -276,6 +304,16 @@ class _FileParse:
             result.notes.append(
                 f"{self.clipped}处文字超过 {MAX_TEXT_CHARS} 字，已截断（原文件已存档）"
             )
+
+
+def _cell(
+    sheet: Sheet, candidate: Candidate, field_columns: dict[str, int], field_name: str | None
+) -> str | None:
+    """The spreadsheet address (J7) of the cell a problem with ``field_name`` is in."""
+    if not sheet.lettered or field_name is None:
+        return None
+    column = candidate.value_column if field_name == "value" else field_columns.get(field_name)
+    return f"{column_letter(column)}{candidate.line}" if column is not None else None
 
 
 def _clip_texts(observation: dict[str, object]) -> int:

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+from hrss_warehouse.ingest.template_key import KEY_SHEET, TemplateKey
+
 SUPPORTED_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls"}
 # UTF-8 first (a valid UTF-8 file is almost never meant as GBK); GB18030 is the
 # superset of GBK and GB2312 that Chinese Excel's "CSV" export uses.
@@ -55,6 +57,8 @@ class Sheet:
     # decoded text, so rows are never all held at once.
     rows: Iterable[tuple[int, list[str]]]
     hidden_columns: set[int] = field(default_factory=set)  # 0-based column indexes
+    # A spreadsheet's cells have addresses (J7) a message can name; a CSV's do not.
+    lettered: bool = False
 
 
 @dataclass
@@ -62,6 +66,7 @@ class Workbook:
     sheets: list[Sheet]
     encoding: str | None = None  # for CSV: the one that decoded it
     notes: list[str] = field(default_factory=list)  # what was skipped, for the ledger
+    template: TemplateKey | None = None  # the key of a form `hrss template` wrote
 
 
 def read_workbook(path: Path, limits: Limits | None = None) -> Workbook:
@@ -196,7 +201,10 @@ def _read_excel(path: Path) -> Workbook:
     removed = [0]
     for meta in book.sheets_metadata:
         if meta.visible != SheetVisibleEnum.Visible:
-            workbook.notes.append(f"跳过隐藏工作表“{meta.name}”")
+            if meta.name == KEY_SHEET and workbook.template is None:
+                workbook.template = _template_key(book, meta.name)
+            if workbook.template is None or meta.name != KEY_SHEET:
+                workbook.notes.append(f"跳过隐藏工作表“{meta.name}”")
             continue
         sheet = book.get_sheet_by_name(meta.name)
         grid = sheet.to_python(skip_empty_area=False)
@@ -211,15 +219,24 @@ def _read_excel(path: Path) -> Workbook:
                 rows.append((index, cells))
         hidden = hidden_columns.get(meta.name, set())
         if hidden:
-            letters = "、".join(_column_letter(c) for c in sorted(hidden))
+            letters = "、".join(column_letter(c) for c in sorted(hidden))
             workbook.notes.append(f"工作表“{meta.name}”跳过隐藏列 {letters}")
-        workbook.sheets.append(Sheet(clean_cell(meta.name, removed), rows, hidden))
+        workbook.sheets.append(Sheet(clean_cell(meta.name, removed), rows, hidden, lettered=True))
     if removed[0]:
         workbook.notes.append(f"已移除 {removed[0]} 个控制字符（如 NUL）")
     return workbook
 
 
-def _column_letter(index: int) -> str:
+def _template_key(book: object, name: str) -> TemplateKey | None:
+    """The key in a template's hidden sheet (ingest/template_key.py); None if it is not one."""
+    try:
+        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)  # type: ignore[attr-defined]
+    except Exception:  # a damaged hidden sheet: the workbook is read as any other
+        return None
+    return TemplateKey.from_rows(grid[:40])
+
+
+def column_letter(index: int) -> str:
     letters = ""
     index += 1
     while index:

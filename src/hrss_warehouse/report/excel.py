@@ -144,16 +144,17 @@ def _write_plan(sheet, rows: list[ScorecardRow]) -> None:
         sheet.cell(line, len(COLUMNS)).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "C2"  # the header and the indicator stay in view
     sheet.auto_filter.ref = sheet.dimensions
-    _print_setup(sheet, rows[0].plan_name_zh if rows else "")
+    print_setup(sheet, rows[0].plan_name_zh if rows else "")
 
 
-def _print_setup(sheet, title: str) -> None:
+def print_setup(sheet, title: str, title_rows: str = "1:1") -> None:
+    """A4 landscape, one page wide, ``title_rows`` repeated on every page, page numbers."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
+    sheet.print_title_rows = title_rows
     sheet.oddHeader.center.text = title
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
 
