@@ -35,6 +35,7 @@ DBT_TARGETS = ("duckdb", "postgres")
 # When a build runs dbt's unit tests (dbt_runner.unit_test_args): auto = when the dbt code
 # or dbt's version differs from the last build whose unit tests passed.
 DBT_UNIT_TEST_MODES = ("auto", "always", "never")
+DBT_DOCS_MODES = ("auto", "never")
 
 _ENV = {
     "home": "HRSS_HOME",
@@ -55,6 +56,7 @@ _ENV = {
     "duckdb_threads": "HRSS_DUCKDB_THREADS",
     "duckdb_temp_dir": "HRSS_DUCKDB_TEMP_DIR",
     "dbt_unit_tests": "HRSS_DBT_UNIT_TESTS",
+    "dbt_docs": "HRSS_DBT_DOCS",
 }
 
 
@@ -247,6 +249,10 @@ class Settings:
     # dbt unit tests check the model code, not the data: a night on unchanged code skips
     # them (auto), as dbt's docs advise for production builds.
     dbt_unit_tests: str = "auto"
+    # The dbt docs page beside the report: auto makes it after a build that changed what
+    # it shows; never leaves it out (a deployment that serves docs elsewhere, or tests
+    # whose subject is not the docs: ~9 s of a sample night).
+    dbt_docs: str = "auto"
 
     @classmethod
     def load(
@@ -288,6 +294,11 @@ class Settings:
                 f"HRSS_DBT_UNIT_TESTS must be one of {', '.join(DBT_UNIT_TEST_MODES)}, "
                 f"got {unit_tests!r}"
             )
+        docs = pick("dbt_docs") or "auto"
+        if docs not in DBT_DOCS_MODES:
+            raise ConfigError(
+                f"HRSS_DBT_DOCS must be one of {', '.join(DBT_DOCS_MODES)}, got {docs!r}"
+            )
         as_of = pick("as_of")
         parse_as_of(as_of)  # fail early on a malformed value
         return cls(
@@ -315,6 +326,7 @@ class Settings:
             ),
             duckdb_temp_dir=(path("duckdb_temp_dir", Path()) if pick("duckdb_temp_dir") else None),
             dbt_unit_tests=unit_tests,
+            dbt_docs=docs,
         )
 
     # Derived locations; kept as properties so there is one place that knows them.

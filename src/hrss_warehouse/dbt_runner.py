@@ -389,8 +389,14 @@ def generate_docs(settings: Settings) -> dict[str, object]:
     """dbt docs for this run's warehouse (models, columns, tests, lineage, exposures) as
     one self-contained page beside the report (``dbt docs generate --static``); not
     generated again while the last whole build's inputs are those the page was made from
-    (what it shows — code, columns, tests — comes from them)."""
+    (what it shows — code, columns, tests — comes from them); never with
+    HRSS_DBT_DOCS=never."""
     target = settings.dbt_docs_index
+    if settings.dbt_docs == "never":
+        # Not made, and an older page not left for the report to link as if current.
+        target.unlink(missing_ok=True)
+        log.info("dbt docs: not generated (HRSS_DBT_DOCS=never)")
+        return {"dbt_docs": None, "summary": "skipped: HRSS_DBT_DOCS=never"}
     built = _read_record(settings.work_dir / BUILD_INPUTS).get("fingerprint")
     documented = _read_record(settings.work_dir / DOCS_INPUTS)
     if built and documented.get("fingerprint") == built and target.is_file():

@@ -50,9 +50,13 @@ def built_on_both(tmp_path_factory, hrss, sample_run):
             "HRSS_PG_BI_PASSWORD": BI_PASSWORD,
             # The unit tests on PostgreSQL's dialect: the first night (auto) runs them.
             "HRSS_DBT_UNIT_TESTS": "auto",
+            # And dbt docs reading PostgreSQL's catalog, as a night on it does.
+            "HRSS_DBT_DOCS": "auto",
         }
         run = hrss("run", "--landing", landing, "--warehouse", on_postgres, env=env, timeout=900)
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+        docs = on_postgres.parent / "report" / "dbt_docs" / "index.html"
+        assert "fct_plan_progress" in docs.read_text("utf-8")
         # A second night: nothing new landed; dbt's views on the server's raw tables, the
         # persistent intermediate and snapshot tables and last night's marts are all there.
         again = hrss("run", "--landing", landing, "--warehouse", on_postgres, env=env, timeout=900)

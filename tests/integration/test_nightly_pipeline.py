@@ -243,7 +243,12 @@ def test_rerun_on_same_files_changes_nothing(sample_run, hrss, tmp_path):
     # A BI tool holding the published file open read-only neither blocks the publish
     # nor breaks: it keeps reading the version it opened.
     reader = duckdb.connect(str(warehouse), read_only=True)
-    done = hrss("run", "--warehouse", warehouse, env={"HRSS_DBT_UNIT_TESTS": "auto"})
+    done = hrss(
+        "run",
+        "--warehouse",
+        warehouse,
+        env={"HRSS_DBT_UNIT_TESTS": "auto", "HRSS_DBT_DOCS": "auto"},
+    )
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "sample" / "work" / "last_run.json").read_text("utf-8"))
     # Nothing the build reads has changed since the first run's build (the alerts that run

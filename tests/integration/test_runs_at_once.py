@@ -66,6 +66,7 @@ def test_five_runs_at_once_and_a_reader_end_as_one_clean_run(tmp_path, airflow_h
     env = {k: v for k, v in os.environ.items() if not k.startswith("HRSS_")}
     env.update(AIRFLOW_HOME=str(airflow_home), HRSS_LANDING_SETTLE_S="0")
     env["HRSS_DBT_UNIT_TESTS"] = "never"  # about the runs, not the models' SQL
+    env["HRSS_DBT_DOCS"] = "never"  # nor the docs page
     env["HRSS_WAREHOUSE"] = str(warehouse)
     reader = Reader(warehouse)
     reader.start()

@@ -251,3 +251,10 @@ def test_dbt_target_is_one_of_the_profile_outputs():
     assert Settings.load(environ={"HRSS_DBT_TARGET": "postgres"}).dbt_target == "postgres"
     with pytest.raises(ConfigError, match="HRSS_DBT_TARGET must be one of duckdb, postgres"):
         Settings.load(environ={"HRSS_DBT_TARGET": "snowflake"})
+
+
+def test_dbt_docs_is_auto_or_never():
+    assert Settings.load(environ={}).dbt_docs == "auto"
+    assert Settings.load(environ={"HRSS_DBT_DOCS": "never"}).dbt_docs == "never"
+    with pytest.raises(ConfigError, match="HRSS_DBT_DOCS must be one of auto, never, got 'off'"):
+        Settings.load(environ={"HRSS_DBT_DOCS": "off"})

@@ -157,6 +157,21 @@ def test_the_docs_page_is_made_again_only_after_a_build_changed(home, dbt_calls)
     assert s.dbt_docs_index.read_text() == "<html>docs</html>"
 
 
+def test_no_docs_page_with_hrss_dbt_docs_never(home, dbt_calls):
+    s = settings(home)
+    dbt_runner.build(s)
+    dbt_runner.generate_docs(s)
+    assert s.dbt_docs_index.is_file()
+    never = settings(home, HRSS_DBT_DOCS="never")
+    assert dbt_runner.generate_docs(never) == {
+        "dbt_docs": None,
+        "summary": "skipped: HRSS_DBT_DOCS=never",
+    }
+    # Not made, and the page of an earlier night is not left for the report to link.
+    assert [c[0] for c in dbt_calls] == ["build", "docs"]
+    assert not s.dbt_docs_index.exists()
+
+
 def test_only_the_raw_tables_a_model_reads_count(home, dbt_calls):
     s = settings(home)
     assert dbt_runner.raw_sources_read(s) == [
