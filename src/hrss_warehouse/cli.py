@@ -432,7 +432,8 @@ def cmd_template(args: argparse.Namespace) -> int:
     form = write_template(
         figures, Path(args.out), plan_code=args.plan,
         plan_name=plan_name(settings.catalog_dir, args.plan), span=span,
-        department=args.department, previous=previous,
+        # The calendar's spelling of the department, however it was typed.
+        department=figures[0].publisher if args.department else None, previous=previous,
     )  # fmt: skip
     shown = form.periods if len(form.periods) <= 3 else [form.periods[0], "…", form.periods[-1]]
     periods = "、".join(shown).replace("、…、", "…")

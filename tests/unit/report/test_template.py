@@ -164,3 +164,25 @@ def test_a_wide_sheet_names_the_cell_of_a_bad_value(tmp_path):
     book.save(tmp_path / "wide.xlsx")
     (problem,) = parse(tmp_path / "wide.xlsx").quarantined
     assert "第3行（单元格D3） 字段“3月”：“四点六”" in problem["message_zh"]
+
+
+def test_the_command_names_what_it_wrote_and_refuses_what_it_cannot_make(
+    tmp_path, monkeypatch, capsys
+):
+    from hrss_warehouse import cli
+
+    monkeypatch.setenv("HRSS_CATALOG_DIR", str(SEEDS))
+    monkeypatch.setenv("HRSS_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    out = tmp_path / "forms" / "就业.xlsx"
+    # The department as typed, with a full-width blank: the calendar's spelling is kept.
+    args = ["template", "--plan", PLAN, "--period", "2025-03", "--out", str(out)]
+    assert cli.main([*args, "--department", "就业管理　服务中心"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"wrote {out}: 2 cells to fill (2 indicators × 1 region(s), ")
+    assert "2025年3月、2025年第一季度" in said and f"(no warehouse at {tmp_path}" in said
+    key = TemplateKey.from_rows(openpyxl.load_workbook(out)[KEY_SHEET].iter_rows(values_only=True))
+    assert key is not None and key.department == "就业管理服务中心"
+    assert cli.main(["template", "--plan", "zs_x", "--period", "2025", "--out", str(out)]) == 1
+    assert "规划代码 zs_x 不在目录" in capsys.readouterr().err
+    assert cli.main(["template", "--plan", PLAN, "--period", "2025", "--out", "a.csv"]) == 2
+    assert "--out must end in .xlsx" in capsys.readouterr().err
