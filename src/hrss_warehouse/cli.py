@@ -424,11 +424,13 @@ def cmd_template(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         span = Span.parse(args.period)
-        figures = expected_figures(settings.catalog_dir, args.plan, span, args.department)
+        figures = expected_figures(
+            settings.catalog_dir, args.plan, span, args.department, settings.home / "seeds"
+        )
     except TemplateError as exc:
         print(f"hrss template: {exc}", file=sys.stderr)
         return 1
-    previous = previous_figures(settings.warehouse, figures)
+    previous, unread = previous_figures(settings.warehouse, figures)
     form = write_template(
         figures, Path(args.out), plan_code=args.plan,
         plan_name=plan_name(settings.catalog_dir, args.plan), span=span,
@@ -440,7 +442,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     print(
         f"wrote {form.path}: {form.cells} cells to fill ({form.indicators} indicators × "
         f"{form.regions} region(s), {periods}); last period's figure for {form.with_previous}"
-        + ("" if settings.warehouse.is_file() else f" (no warehouse at {settings.warehouse})")
+        + (f" ({unread})" if unread else "")
     )
     return 0
 

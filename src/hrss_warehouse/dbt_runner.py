@@ -19,6 +19,7 @@ the build's 18 seconds.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import logging
@@ -85,7 +86,24 @@ def prepare_project(settings: Settings) -> Path:
         if not (run_dir / "seeds" / name).exists():
             log.info("catalog %s has no %s: using the bundled one", settings.catalog_dir, name)
             shutil.copyfile(settings.home / "seeds" / name, run_dir / "seeds" / name)
+    _fill_release_basis(run_dir / "seeds" / "release_calendar.csv", settings.home / "seeds")
     return run_dir
+
+
+def _fill_release_basis(calendar: Path, bundled_dir: Path) -> None:
+    """A release calendar from before its ``basis`` column gets one (catalog/releases.py:
+    the bundled calendar's basis for the indicator, else period), so the build's staging
+    model finds it."""
+    from hrss_warehouse.catalog.releases import release_calendar
+
+    rows, filled = release_calendar(calendar, bundled_dir / calendar.name)
+    if not filled:
+        return
+    log.info("%s: %d row(s) without a basis given the bundled one or period", calendar, filled)
+    with calendar.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(dict.fromkeys([*rows[0], "basis"])))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def dbt_env(settings: Settings, marts_schema: str | None = None) -> dict[str, str]:

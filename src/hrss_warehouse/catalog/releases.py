@@ -120,14 +120,32 @@ def _plan(catalog_dir: Path, plan_code: str) -> dict[str, str]:
     return plans[plan_code]
 
 
-def _plan_releases(catalog_dir: Path, plan_code: str) -> list[tuple[int, str, dict[str, str]]]:
+def release_calendar(path: Path, bundled: Path) -> tuple[list[dict[str, str]], int]:
+    """The release calendar at ``path`` (the bundled one when a catalog has none, as the
+    pipeline does) with every row's ``basis``, and how many rows lacked one.
+
+    A calendar written before the ``basis`` column existed is still a valid catalog: a
+    missing basis is taken from the bundled calendar's row for the same indicator, else
+    ``period`` (当期) — so an upgrade never stops a night."""
+    rows = read_catalog_csv(path if path.is_file() else bundled)
+    known = {}
+    if bundled.is_file() and bundled != path:
+        known = {r["indicator_code"]: r.get("basis") for r in read_catalog_csv(bundled)}
+    filled = 0
+    for row in rows:
+        if not (row.get("basis") or "").strip():
+            row["basis"] = known.get(row["indicator_code"]) or "period"
+            filled += 1
+    return rows, filled
+
+
+def _plan_releases(
+    catalog_dir: Path, plan_code: str, bundled_dir: Path | None
+) -> list[tuple[int, str, dict[str, str]]]:
     """(seq, indicator code, release calendar row) of each indicator of the plan the
     calendar lists, in the plan's order."""
-    calendar_rows = read_catalog_csv(catalog_dir / "release_calendar.csv")
-    if calendar_rows and "basis" not in calendar_rows[0]:
-        raise TemplateError(
-            f"{catalog_dir}/release_calendar.csv 缺少 basis 列（period/ytd/end：当期/累计/期末）"
-        )
+    name = "release_calendar.csv"
+    calendar_rows, _ = release_calendar(catalog_dir / name, (bundled_dir or catalog_dir) / name)
     releases = {row["indicator_code"]: row for row in calendar_rows}
     chosen: dict[str, tuple[int, str, dict[str, str]]] = {}
     for row in read_catalog_csv(catalog_dir / "plan_indicators.csv"):
@@ -137,11 +155,22 @@ def _plan_releases(catalog_dir: Path, plan_code: str) -> list[tuple[int, str, di
     return sorted(chosen.values())
 
 
+def _named(rows: dict[str, dict[str, str]], key: str, file: str) -> dict[str, str]:
+    if key not in rows:
+        raise TemplateError(f"目录文件 {file} 中没有 {key}（规划或报送日历引用了它）")
+    return rows[key]
+
+
 def expected_figures(
-    catalog_dir: Path, plan_code: str, span: Span, department: str | None = None
+    catalog_dir: Path,
+    plan_code: str,
+    span: Span,
+    department: str | None = None,
+    bundled_dir: Path | None = None,
 ) -> list[ExpectedFigure]:
     """The figures ``plan_code`` expects for ``span`` (from ``department`` only, when
-    given), in the plan's indicator order, then by period."""
+    given), in the plan's indicator order, then by period. ``bundled_dir``: the project's
+    own seeds, whose release calendar stands in for a catalog without one."""
     plan = _plan(catalog_dir, plan_code)
     first = date(int(plan["start_year"]), 1, 1)
     last = date(int(plan["end_year"]), 12, 31)
@@ -149,7 +178,7 @@ def expected_figures(
         raise TemplateError(
             f"统计期 {span.text} 不在规划 {plan_code} 的期限（{first.year}–{last.year}年）内"
         )
-    releases = _plan_releases(catalog_dir, plan_code)
+    releases = _plan_releases(catalog_dir, plan_code, bundled_dir)
     if department:
         publishers = sorted({r["publisher_zh"] for _, _, r in releases})
         wanted = normalize_name(department)
@@ -162,6 +191,7 @@ def expected_figures(
     indicators = {r["indicator_code"]: r for r in read_catalog_csv(catalog_dir / "indicators.csv")}
     regions = {r["region_code"]: r for r in read_catalog_csv(catalog_dir / "regions.csv")}
     region = plan["region_code"]
+    region_name = _named(regions, region, "regions.csv")["region_name_zh"]
     figures = []
     for seq, code, release in releases:
         if release.get("basis") not in BASIS_ZH:
@@ -169,21 +199,22 @@ def expected_figures(
                 f"release_calendar.csv 中 {code} 的 basis “{release.get('basis')}” 无法识别"
                 "（应为 period/ytd/end）"
             )
+        indicator = _named(indicators, code, "indicators.csv")
         for period_code, text, start in _periods(release["frequency"], span, first, last):
             figures.append(
                 ExpectedFigure(
                     seq=seq,
                     indicator_code=code,
-                    indicator_name=indicators[code]["indicator_name_zh"],
+                    indicator_name=indicator["indicator_name_zh"],
                     region_code=region,
-                    region_name=regions[region]["region_name_zh"],
+                    region_name=region_name,
                     frequency=release["frequency"],
                     period_code=period_code,
                     period_text=text,
                     period_start=start,
                     period_end=_period_end(period_code, start),
                     basis=release["basis"],
-                    unit=indicators[code]["unit"],
+                    unit=indicator["unit"],
                     publisher=release["publisher_zh"],
                 )
             )

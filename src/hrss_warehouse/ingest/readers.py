@@ -231,9 +231,9 @@ def _template_key(book: object, name: str) -> TemplateKey | None:
     """The key in a template's hidden sheet (ingest/template_key.py); None if it is not one."""
     try:
         grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)  # type: ignore[attr-defined]
+        return TemplateKey.from_rows(grid[:40])
     except Exception:  # a damaged hidden sheet: the workbook is read as any other
         return None
-    return TemplateKey.from_rows(grid[:40])
 
 
 def column_letter(index: int) -> str:

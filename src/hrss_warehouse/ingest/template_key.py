@@ -10,14 +10,16 @@ name–value pairs, tells ingest what it is reading, so that:
 - the run's ledger says which plan, period and department the file answers and how many
   of its cells were filled (``按填报模板读取……应填 16 项，已填 15 项，未填 1 项``).
 
-The key never decides what a figure is: the row's own cells do, as in any other file, so
-a key copied into another workbook or a template edited past its protection changes
-nothing but the counts. A workbook whose hidden sheet of that name does not begin with
-the marker is not a template (the sheet is skipped as any hidden sheet is).
+The key never decides what a figure is: the row's own cells do, as in any other file. A
+key copied into another workbook changes only how the named sheet's empty value cells
+count (未填, not quarantined as 数值为空) and the ledger's note. A workbook whose hidden sheet
+of that name does not begin with the marker, or holds a malformed key, is not a template
+(the sheet is skipped as any hidden sheet is).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -57,10 +59,9 @@ class TemplateKey:
         if not pairs or pairs[0][0] != MARKER:
             return None
         fields = dict(pairs[1:])
-        try:
-            cells = int(float(fields.get("cells", "")))
-        except ValueError:
-            return None
+        if not re.fullmatch(r"\d{1,9}(?:\.0+)?", fields.get("cells", "")):
+            return None  # not a count (1e400, inf, text): not a key this code wrote
+        cells = int(float(fields["cells"]))
         if not fields.get("plan_code") or not fields.get("sheet"):
             return None
         return cls(

@@ -63,8 +63,11 @@ class Form:
     with_previous: int  # rows whose last period's figure the warehouse had
 
 
-def previous_figures(warehouse: Path, figures: list[ExpectedFigure]) -> dict[int, float]:
-    """Row index → last period's figure, from the published marts; empty without them.
+def previous_figures(
+    warehouse: Path, figures: list[ExpectedFigure]
+) -> tuple[dict[int, float], str | None]:
+    """Row index → last period's figure, from the published marts; and, when the marts
+    could not be read, why (no file, another program's file, held by a writer).
 
     The previous period is the one ending the day before this one starts, on the same
     basis: for 期末 any figure at that date (a year's 期末 is the fourth quarter's); for
@@ -72,8 +75,10 @@ def previous_figures(warehouse: Path, figures: list[ExpectedFigure]) -> dict[int
     (a full year's flow is its December year to date); for 当期 the same kind of period."""
     import duckdb
 
-    if not warehouse.is_file() or not figures:
-        return {}
+    if not figures:
+        return {}, None
+    if not warehouse.is_file():
+        return {}, f"no warehouse at {warehouse}"
     wanted = {(f.indicator_code, f.region_code) for f in figures}
     ends = sorted({f.period_start - timedelta(days=1) for f in figures})
     try:
@@ -84,10 +89,10 @@ def previous_figures(warehouse: Path, figures: list[ExpectedFigure]) -> dict[int
                 f"({', '.join('?' for _ in ends)})",
                 ends,
             ).fetchall()
-    except duckdb.Error:
-        # Not a published warehouse (no marts yet, another program's file): the form is
-        # still worth having; the command says how many reference figures it found.
-        return {}
+    except duckdb.Error as error:
+        # Not a published warehouse (no marts yet, another program's file, a writer holds
+        # it): the form is still worth having, without its reference column.
+        return {}, f"{warehouse} not readable: {str(error).splitlines()[0][:200]}"
     held: dict[tuple[str, str, date, str, str], float] = {}
     for indicator, region, end, grain, basis, value in rows:
         if (indicator, region) in wanted:
@@ -97,7 +102,7 @@ def previous_figures(warehouse: Path, figures: list[ExpectedFigure]) -> dict[int
         value = _previous(figure, held)
         if value is not None:
             found[index] = value
-    return found
+    return found, None
 
 
 def _previous(
@@ -106,10 +111,12 @@ def _previous(
     end = figure.period_start - timedelta(days=1)
     key = (figure.indicator_code, figure.region_code, end)
     grain = figure.frequency
+    grains = dict.fromkeys((grain, "month", "quarter", "half", "year"))
     if figure.basis == "end":
-        candidates = [(*key, g, b) for b in ("end", "period") for g in (grain, "year", "month")]
+        # A stock or rate at that date, whatever period it was reported for.
+        candidates = [(*key, g, b) for b in ("end", "period") for g in grains]
     elif figure.basis == "ytd":
-        candidates = [(*key, "month", "ytd")]
+        candidates = [(*key, g, "ytd") for g in grains]
         if end.month == 12:
             candidates.append((*key, "year", "period"))
     else:

@@ -5,11 +5,21 @@ seeds/release_calendar.csv's."""
 
 from __future__ import annotations
 
+import csv
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from hrss_warehouse.catalog.releases import Span, TemplateError, expected_figures
+from hrss_warehouse import dbt_runner
+from hrss_warehouse.catalog.releases import (
+    Span,
+    TemplateError,
+    expected_figures,
+    release_calendar,
+)
+from hrss_warehouse.config import Settings
 from tests.unit.settings_support import REPO_ROOT
 
 pytestmark = pytest.mark.unit
@@ -100,3 +110,54 @@ def test_the_department_list_is_given_when_the_name_is_unknown():
     assert "职业能力建设处" in str(raised.value) and "就业管理服务中心" in str(raised.value)
     # Full-width blanks and spaces around the name do not matter.
     assert expected_figures(SEEDS, PLAN, Span.parse("2025"), " 职业能力 建设处")
+
+
+def _catalog_copy(tmp_path, drop: str | None = None) -> Path:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(SEEDS, catalog)
+    if drop:
+        (catalog / drop).unlink()
+    return catalog
+
+
+def test_a_calendar_from_before_the_basis_column_still_makes_forms_and_builds(tmp_path):
+    catalog = _catalog_copy(tmp_path)
+    calendar = catalog / "release_calendar.csv"
+    rows = list(csv.DictReader(calendar.open(encoding="utf-8")))
+    old = [{k: v for k, v in r.items() if k != "basis"} for r in rows]
+    old.append({**old[0], "indicator_code": "new_local_indicator"})
+    with calendar.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(old[0]))
+        writer.writeheader()
+        writer.writerows(old)
+    # The form: the bundled calendar's basis for each indicator it knows, else 当期.
+    filled, count = release_calendar(calendar, SEEDS / "release_calendar.csv")
+    assert count == len(old)
+    by_code = {r["indicator_code"]: r["basis"] for r in filled}
+    assert (by_code["urban_new_jobs"], by_code["skilled_talent"]) == ("ytd", "end")
+    assert by_code["new_local_indicator"] == "period"
+    figures = expected_figures(catalog, PLAN, Span.parse("2025-03"), None, SEEDS)
+    assert {f.basis_zh for f in figures if f.indicator_code == "urban_new_jobs"} == {"累计"}
+    # The build: the run copy of the catalog gets the column its staging model selects.
+    settings = Settings.load(
+        environ={"HRSS_CATALOG_DIR": str(catalog), "HRSS_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    )
+    run_dir = dbt_runner.prepare_project(settings)
+    copied = list(
+        csv.DictReader((run_dir / "seeds" / "release_calendar.csv").open(encoding="utf-8"))
+    )
+    assert [r["basis"] for r in copied] == [r["basis"] for r in filled]
+
+
+def test_a_catalog_without_a_calendar_uses_the_bundled_one(tmp_path):
+    catalog = _catalog_copy(tmp_path, drop="release_calendar.csv")
+    figures = expected_figures(catalog, PLAN, Span.parse("2025"), "职业能力建设处", SEEDS)
+    assert len(figures) == 16
+
+
+def test_a_plan_region_missing_from_the_regions_file_is_named(tmp_path):
+    catalog = _catalog_copy(tmp_path)
+    plans = catalog / "plans.csv"
+    plans.write_text(plans.read_text("utf-8").replace(",330900,2021", ",330999,2021", 1), "utf-8")
+    with pytest.raises(TemplateError, match=r"regions\.csv 中没有 330999"):
+        expected_figures(catalog, PLAN, Span.parse("2025"), None, SEEDS)

@@ -16,7 +16,7 @@ from hrss_warehouse.catalog.names import Catalog
 from hrss_warehouse.catalog.releases import Span, expected_figures
 from hrss_warehouse.ingest.parse import parse_file
 from hrss_warehouse.ingest.template_key import KEY_SHEET, MARKER, TemplateKey
-from hrss_warehouse.report.template import COLUMNS, SHEET, write_template
+from hrss_warehouse.report.template import COLUMNS, SHEET, previous_figures, write_template
 from tests.unit.settings_support import REPO_ROOT
 
 pytestmark = pytest.mark.unit
@@ -186,3 +186,64 @@ def test_the_command_names_what_it_wrote_and_refuses_what_it_cannot_make(
     assert "规划代码 zs_x 不在目录" in capsys.readouterr().err
     assert cli.main(["template", "--plan", PLAN, "--period", "2025", "--out", "a.csv"]) == 2
     assert "--out must end in .xlsx" in capsys.readouterr().err
+
+
+def test_a_malformed_key_leaves_an_ordinary_workbook(form, tmp_path):
+    book = openpyxl.load_workbook(form)
+    key = book[KEY_SHEET]
+    for row in key.iter_rows():
+        if row[0].value == "cells":
+            row[1].value = "1e400"  # not a count: int(float(...)) would overflow
+    book[SHEET]["J16"] = 25.3
+    book.save(tmp_path / "odd_key.xlsx")
+    result = parse(tmp_path / "odd_key.xlsx")
+    # Read as any long sheet: the figure loads, the 15 empty rows are 数值为空 again.
+    assert result.rows_loaded == 1
+    assert {q["reason_code"] for q in result.quarantined} == {"value_missing"}
+    assert result.notes == [f"跳过隐藏工作表“{KEY_SHEET}”"]
+
+
+def _marts(path: Path, rows: list[tuple]) -> Path:
+    import duckdb
+
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_indicator_observation (indicator_code varchar, "
+            "region_code varchar, period_end_date date, period_grain varchar, basis varchar, "
+            "value double)"
+        )
+        con.executemany(
+            "insert into marts.fct_indicator_observation values (?, ?, ?, ?, ?, ?)", rows
+        )
+    return path
+
+
+def test_last_periods_figure_is_looked_up_on_the_same_basis(tmp_path):
+    figures = expected_figures(SEEDS, PLAN, Span.parse("2025-04"))
+    index = {f.indicator_code: i for i, f in enumerate(figures)}
+    warehouse = _marts(
+        tmp_path / "w.duckdb",
+        [
+            # 失业保险参保人数 (期末, monthly) reported for the quarter: its end is March's end.
+            ("unemployment_insurance_insured", "330900", date(2025, 3, 31), "quarter", "end", 12.6),
+            # 城镇新增就业 (累计): March's year to date, not March's own month.
+            ("urban_new_jobs", "330900", date(2025, 3, 31), "month", "period", 0.4),
+            ("urban_new_jobs", "330900", date(2025, 3, 31), "month", "ytd", 1.02),
+            # 工伤保险参保人数: another region's figure is not this one's.
+            ("work_injury_insurance_insured", "330100", date(2025, 3, 31), "month", "end", 9.9),
+        ],
+    )
+    previous, unread = previous_figures(warehouse, figures)
+    assert unread is None
+    assert previous == {
+        index["unemployment_insurance_insured"]: 12.6,
+        index["urban_new_jobs"]: 1.02,
+    }
+    (tmp_path / "junk.duckdb").write_bytes(b"not a database")
+    none, why = previous_figures(tmp_path / "junk.duckdb", figures)
+    assert (
+        none == {}
+        and why is not None
+        and why.startswith(f"{tmp_path / 'junk.duckdb'} not readable: ")
+    )
