@@ -85,8 +85,10 @@ class ExpectedFigure:
         return BASIS_ZH[self.basis]
 
 
-def _periods(frequency: str, span: Span, first: date, last: date) -> list[tuple[str, str, date]]:
-    """(code, text, start) of each period of ``frequency`` ending in ``span`` and in
+def _periods(
+    frequency: str, span: Span, first: date, last: date
+) -> list[tuple[str, str, date, date]]:
+    """(code, text, start, end) of each period of ``frequency`` ending in ``span`` and in
     [first, last]."""
     found = []
     year, month = span.start.year, span.start.month
@@ -94,7 +96,9 @@ def _periods(frequency: str, span: Span, first: date, last: date) -> list[tuple[
         end = date(year, month, calendar.monthrange(year, month)[1])
         if first <= end <= last:
             if frequency == "month":
-                found.append((f"{year}-{month:02d}", f"{year}年{month}月", date(year, month, 1)))
+                found.append(
+                    (f"{year}-{month:02d}", f"{year}年{month}月", date(year, month, 1), end)
+                )
             elif frequency == "quarter" and month % 3 == 0:
                 q = month // 3
                 found.append(
@@ -102,10 +106,11 @@ def _periods(frequency: str, span: Span, first: date, last: date) -> list[tuple[
                         f"{year}-Q{q}",
                         f"{year}年第{_QUARTER_ZH[q - 1]}季度",
                         date(year, month - 2, 1),
+                        end,
                     )
                 )
             elif frequency == "year" and month == 12:
-                found.append((str(year), f"{year}年", date(year, 1, 1)))
+                found.append((str(year), f"{year}年", date(year, 1, 1), end))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return found
 
@@ -200,7 +205,7 @@ def expected_figures(
                 "（应为 period/ytd/end）"
             )
         indicator = _named(indicators, code, "indicators.csv")
-        for period_code, text, start in _periods(release["frequency"], span, first, last):
+        for period_code, text, start, end in _periods(release["frequency"], span, first, last):
             figures.append(
                 ExpectedFigure(
                     seq=seq,
@@ -212,7 +217,7 @@ def expected_figures(
                     period_code=period_code,
                     period_text=text,
                     period_start=start,
-                    period_end=_period_end(period_code, start),
+                    period_end=end,
                     basis=release["basis"],
                     unit=indicator["unit"],
                     publisher=release["publisher_zh"],
@@ -222,16 +227,6 @@ def expected_figures(
         who = f"“{department}”" if department else "各报送单位"
         raise TemplateError(f"规划 {plan_code} 在统计期 {span.text} 没有{who}应报的数据")
     return sorted(figures, key=lambda f: (f.seq, f.indicator_code, f.period_end))
-
-
-def _period_end(period_code: str, start: date) -> date:
-    if "-Q" in period_code:
-        month = start.month + 2
-    elif "-" in period_code:
-        month = start.month
-    else:
-        month = 12
-    return date(start.year, month, calendar.monthrange(start.year, month)[1])
 
 
 def plan_name(catalog_dir: Path, plan_code: str) -> str:

@@ -288,15 +288,15 @@ class _FileParse:
         """The file's layout, its emptiness, its omitted records counted and its notes."""
         result = self.result
         result.layout = layouts.pop() if len(layouts) == 1 else ("mixed" if layouts else None)
-        if self.template is not None and self.template.sheet in result.sheets:
-            key = self.template
+        # The key counts only when the sheet it names was read.
+        key = self.template if self.template and self.template.sheet in result.sheets else None
+        if key is not None:
             result.notes.append(
                 f"按填报模板读取（{key.describe()}）：应填 {key.cells} 项，"
                 f"已填 {self.filled} 项，未填 {self.unfilled} 项"
             )
         if not result.rows_in and not result.quarantined:
-            form = self.template is not None and self.template.sheet in result.sheets
-            empty = "模板未填写任何数值" if form else "没有数据行"
+            empty = "模板未填写任何数值" if key is not None else "没有数据行"
             self.reject(None, RowProblem("file_empty", None, empty), None)
         result.summarise_omitted(self.name)
         # The workbook's notes last: a CSV's are only complete once its rows were read.

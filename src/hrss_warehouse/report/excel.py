@@ -196,8 +196,14 @@ def write_workbook(
         written[sheet.title] = len(plan_rows)
     plans = {code: plan_rows[0].plan_name_zh for code, plan_rows in by_plan.items()}
     _write_notes(book.create_sheet("说明"), warehouse, as_of, plans)
+    save_atomically(book, out)
+    return written
+
+
+def save_atomically(document: Any, out: Path) -> None:
+    """``document.save`` (an openpyxl workbook, a python-docx document) to a hidden name
+    beside ``out``, then renamed: never a half-written file under the name asked for."""
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
-    book.save(partial)
-    partial.replace(out)  # never a half-written workbook under the name asked for
-    return written
+    document.save(str(partial))
+    partial.replace(out)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from hrss_warehouse.catalog.releases import ExpectedFigure, Span
 from hrss_warehouse.ingest.template_key import KEY_SHEET, TemplateKey
-from hrss_warehouse.report.excel import print_setup
+from hrss_warehouse.report.excel import print_setup, save_atomically
 
 SHEET = "填报"
 # (header, column width in characters); the headers are ingest's canonical spellings
@@ -247,10 +247,7 @@ def write_template(
     made = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     _key_sheet(book, TemplateKey(plan_code, span.text, department, SHEET, len(figures), made))
     book.security = WorkbookProtection(lockStructure=True)  # no sheet added, removed, shown
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.partial")
-    book.save(partial)
-    partial.replace(out)  # never a half-written form under the name asked for
+    save_atomically(book, out)
     return Form(
         path=out,
         cells=len(figures),

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hrss_warehouse.formatting import fmt_number, fmt_target
+from hrss_warehouse.report.excel import save_atomically
 from hrss_warehouse.report.measures import BOUND_KINDS, TOTAL_KINDS, gap_words, measures
 from hrss_warehouse.report.scorecard import ScorecardRow
 
@@ -185,8 +186,5 @@ def write_evaluation(
         document.add_paragraph(line, style="List Bullet" if overdue else None)
     document.add_heading("五、指标走势图", level=1)
     charts = _charts(document, rows, charts_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f".{out.name}.partial")
-    document.save(str(partial))
-    partial.replace(out)  # never half a document under the name asked for
+    save_atomically(document, out)
     return {"rows": len(rows), "domains": len(domains), "at_risk": len(at_risk), "charts": charts}
