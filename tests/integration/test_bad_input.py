@@ -1,5 +1,7 @@
 """Bad input through the real pipeline: nothing is lost, every problem is named, and a
-batch that fails a critical Great Expectations rule never reaches the published marts."""
+batch that fails a critical Great Expectations rule never reaches the published marts.
+The bad files go through the night's steps in this process (tests/integration/steps.py);
+the missing folder and --as-of through `hrss run` itself."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import shutil
 
 import pytest
 
+from tests.integration.steps import run_steps
 from tests.integration.support import ALERT_LOG, ROOT, mart_snapshot, one, query
 
 pytestmark = pytest.mark.integration
@@ -26,12 +29,12 @@ BAD_FILE = """指标名称,地区,统计期,数值,单位,口径,来源,备注
 
 
 @pytest.fixture(scope="module")
-def bad_run(tmp_path_factory, hrss):
+def bad_run(tmp_path_factory):
     landing = tmp_path_factory.mktemp("landing")
     shutil.copy(SAMPLE / "01_zhoushan_2024_results_article.csv", landing)
     (landing / "06_bad_rows.csv").write_text(BAD_FILE, encoding="utf-8")
     warehouse = tmp_path_factory.mktemp("bad") / "hrss.duckdb"
-    done = hrss("run", "--landing", landing, "--warehouse", warehouse)
+    done = run_steps(landing=landing, warehouse=warehouse)
     assert done.returncode == 0, done.stderr + done.stdout[-3000:]
     return landing, warehouse, done.stdout
 
@@ -71,7 +74,7 @@ def test_loaded_rows_reach_the_marts(bad_run):
     assert rows == [("high_skilled_talent", 8.6), ("skilled_talent", 24.4)]
 
 
-def test_critical_batch_failure_quarantines_batch_and_keeps_published_marts(bad_run, hrss):
+def test_critical_batch_failure_quarantines_batch_and_keeps_published_marts(bad_run):
     landing, warehouse, _ = bad_run
     before = mart_snapshot(warehouse, without=ALERT_LOG)
     # Parses fine row by row, but a rate above 100% breaks a critical GX expectation.
@@ -81,7 +84,7 @@ def test_critical_batch_failure_quarantines_batch_and_keeps_published_marts(bad_
         "技能人才总量,舟山市,2023年,22.55,万人,期末\n",
         encoding="utf-8",
     )
-    done = hrss("run", "--landing", landing, "--warehouse", warehouse)
+    done = run_steps(landing=landing, warehouse=warehouse)
     assert done.returncode == 0, done.stderr
     assert "07_rate_over_100.csv: 2 rows in, 0 loaded, 2 quarantined (quarantined)" in done.stdout
     assert "quarantined whole by validation: expect_column_values_to_be_between(value)" in (

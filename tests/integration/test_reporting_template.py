@@ -1,9 +1,10 @@
 """`hrss template` end to end: forms written against the sample warehouse (last period's
-figures from its marts), filled as a department would, landed and run through `hrss run`
-on a copy of it. The filled form lands with no row quarantined and its figures reach the
-marts unchanged; a form with a text in a value cell has that row quarantined with the
-cell named. Figures: 技能人才总量 2024 24.4万人 (catalog_sources/documents/004_…txt L89);
-the rest are the sample's illustrative values (data/sample/landing/)."""
+figures from its marts), filled as a department would, landed and run through the
+night's steps on a copy of it (in this process: tests/integration/steps.py). The filled
+form lands with no row quarantined and its figures reach the marts unchanged; a form
+with a text in a value cell has that row quarantined with the cell named. Figures:
+技能人才总量 2024 24.4万人 (catalog_sources/documents/004_…txt L89); the rest are the
+sample's illustrative values (data/sample/landing/)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import openpyxl
 import pytest
 
 from hrss_warehouse.report.template import SHEET
+from tests.integration.steps import run_steps
 from tests.integration.support import one, query
 
 pytestmark = pytest.mark.integration
@@ -58,8 +60,9 @@ def landed(sample_run, hrss, tmp_path_factory):
         book.save(landing / name)
     shutil.copytree(sample_run.warehouse.parent, folder / "sample")  # the session's is shared
     warehouse = folder / "sample" / "hrss.duckdb"
-    done = hrss("run", "--warehouse", warehouse, "--landing", landing)
-    assert done.returncode == 0, done.stderr + done.stdout[-3000:]
+    # The night's steps in this process (tests/integration/steps.py: about the form's
+    # round trip, not Airflow), printing what `hrss run` prints.
+    done = run_steps(warehouse=warehouse, landing=landing)
     return {
         "said": said,
         "blank": forms,

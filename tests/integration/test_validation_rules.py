@@ -1,15 +1,19 @@
 """Each domain rule of the landing suite, broken by a delivered file, through the real
 pipeline: a critical rule quarantines that file whole and the published warehouse stays
 exactly as it was (and an alert is raised); a warning publishes the figures with the
-flag visible in the marts and the report."""
+flag visible in the marts and the report. The night's steps run in this process
+(tests/integration/steps.py): the subject is the rules, not Airflow."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import duckdb
 import pytest
 
+from tests.integration.steps import run_steps
 from tests.integration.support import ALERT_LOG, ROOT, mart_snapshot, one, query
 
 pytestmark = pytest.mark.integration
@@ -41,25 +45,25 @@ CRITICAL = {
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory, hrss):
+def base(tmp_path_factory):
     landing = tmp_path_factory.mktemp("landing")
     for path in SAMPLE.glob("*.csv"):
         shutil.copy(path, landing)
     for name, body in MONTHLY.items():
         (landing / name).write_text(HEADER + body, encoding="utf-8")
     warehouse = tmp_path_factory.mktemp("rules") / "hrss.duckdb"
-    done = hrss("run", "--landing", landing, "--warehouse", warehouse)
+    done = run_steps(landing=landing, warehouse=warehouse)
     assert done.returncode == 0, done.stderr + done.stdout[-3000:]
     return landing, warehouse
 
 
 @pytest.fixture(scope="module")
-def critical_run(base, hrss):
+def critical_run(base):
     landing, warehouse = base
     before = mart_snapshot(warehouse, without=ALERT_LOG)
     for name, (_, body) in CRITICAL.items():
         (landing / name).write_text(HEADER + body, encoding="utf-8")
-    done = hrss("run", "--landing", landing, "--warehouse", warehouse)
+    done = run_steps(landing=landing, warehouse=warehouse)
     assert done.returncode == 0, done.stderr + done.stdout[-3000:]
     return warehouse, before, done.stdout
 
@@ -126,8 +130,21 @@ def test_a_quarantined_file_raises_an_alert(critical_run):
     )
 
 
+SKILLED_2025 = (
+    "select count(*) from marts.fct_indicator_observation where period_code = '2025' "
+    "and indicator_code = 'skilled_talent'"
+)
+READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print("open", flush=True)
+sys.stdin.readline()  # held open until the run is over
+print(con.execute(sys.argv[2]).fetchone()[0])
+"""
+
+
 @pytest.fixture(scope="module")
-def warning_run(critical_run, base, hrss):
+def warning_run(critical_run, base):
     landing, warehouse = base
     # 技能人才总量 40 in 2025 against 24.4 in 2024 (004 L89): +64 %, probably a slip.
     (landing / "20_yoy_jump.csv").write_text(
@@ -146,18 +163,22 @@ def warning_run(critical_run, base, hrss):
         ),
         encoding="utf-8",
     )
-    # A BI tool holding the published file open through the run.
-    reader = duckdb.connect(str(warehouse), read_only=True)
+    # A BI tool holding the published file open through the run: another process (in
+    # this one, DuckDB would hand the run's own reads the instance it holds open).
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(warehouse), SKILLED_2025],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        done = hrss("run", "--landing", landing, "--warehouse", warehouse)
-        old_view = reader.execute(
-            "select count(*) from marts.fct_indicator_observation where period_code = '2025' "
-            "and indicator_code = 'skilled_talent'"
-        ).fetchone()
+        assert reader.stdout.readline() == "open\n"
+        done = run_steps(landing=landing, warehouse=warehouse)
+        old_view, _ = reader.communicate("read\n", timeout=60)
     finally:
-        reader.close()
+        reader.kill()
     assert done.returncode == 0, done.stderr + done.stdout[-3000:]
-    return warehouse, done.stdout, old_view
+    return warehouse, done.stdout, int(old_view)
 
 
 def test_a_warning_publishes_the_figure_with_its_flag(warning_run):
@@ -208,13 +229,9 @@ def test_an_unusual_row_count_for_a_recurring_report_flags_its_figures(warning_r
 def test_a_reader_holding_the_published_file_is_not_disturbed(warning_run):
     warehouse, _, old_view = warning_run
     # The open connection kept answering, from the version it opened (no 2025 figure) ...
-    assert old_view == (0,)
+    assert old_view == 0
     # ... while the run published the new one.
-    assert query(
-        warehouse,
-        "select count(*) from marts.fct_indicator_observation where period_code = '2025' "
-        "and indicator_code = 'skilled_talent'",
-    ) == [(1,)]
+    assert query(warehouse, SKILLED_2025) == [(1,)]
 
 
 def test_marts_failing_a_critical_expectation_are_not_published(warning_run, tmp_path):

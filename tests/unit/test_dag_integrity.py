@@ -7,6 +7,7 @@ secret-touching done at parse time.
 
 from __future__ import annotations
 
+import ast
 import itertools
 import json
 import os
@@ -70,21 +71,24 @@ def test_dag_conventions(dagbag, dag_id):
         assert [c.__name__ for c in task.on_failure_callback] == ["alert_on_failure"], task.task_id
 
 
+ORDER = [
+    "discover_files",
+    "ingest_files",
+    "validate_batch",
+    "dbt_build",
+    "validate_marts",
+    "evaluate_alerts",
+    "deliver_alerts",
+    "build_alert_mart",
+    "dbt_docs",
+    "publish_warehouse",
+    "render_report",
+]
+
+
 def test_task_order_and_writer_pool(dagbag):
     dag = dagbag.dags["hrss_nightly"]
-    order = [
-        "discover_files",
-        "ingest_files",
-        "validate_batch",
-        "dbt_build",
-        "validate_marts",
-        "evaluate_alerts",
-        "deliver_alerts",
-        "build_alert_mart",
-        "dbt_docs",
-        "publish_warehouse",
-        "render_report",
-    ]
+    order = ORDER
     assert {t.task_id for t in dag.tasks} == set(order)
     for upstream, downstream in itertools.pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
@@ -93,6 +97,32 @@ def test_task_order_and_writer_pool(dagbag):
         assert task.pool == expected, task.task_id
     # A cycle would make topological sort fail.
     assert len(dag.topological_sort()) == len(order)
+
+
+def _summary_keys_of_dag() -> dict[str, str]:
+    """The DAG's ``results`` dict: summary key → the task function whose result it is."""
+    tree = ast.parse((DAGS / "hrss_nightly.py").read_text("utf-8"))
+    assigned = {
+        node.targets[0].id: node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    results = assigned["results"]
+    return {
+        key.value: (assigned[value.id] if isinstance(value, ast.Name) else value).func.id
+        for key, value in zip(results.keys, results.values, strict=True)
+    }
+
+
+def test_the_in_process_steps_of_the_integration_tests_follow_the_dag():
+    # tests/integration/steps.py runs the steps without Airflow for tests about what the
+    # steps do: the same order, each result under the key the DAG gives it.
+    from hrss_warehouse import pipeline
+    from tests.integration.steps import STEPS
+
+    assert [task for task, _, _ in STEPS] == ORDER
+    assert {key: task for task, _, key in STEPS if key} == _summary_keys_of_dag()
+    assert all(callable(getattr(pipeline, step)) for _, step, _ in STEPS)
 
 
 PARSE_PROBE = r"""

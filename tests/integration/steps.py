@@ -1,0 +1,84 @@
+"""The nightly DAG's steps run in the test's own process, for tests whose subject is what
+the steps do (validation rules, quarantine, the form round trip), not Airflow.
+
+A run of `hrss run` spends ~25 s of CPU before and around the steps on any input:
+Airflow's start (its in-process execution API builds its versioned routes, ~5 s),
+task bookkeeping, a fresh import of Great Expectations (~7 s). Here the steps run in
+the DAG's order (STEPS, checked against the DAG in tests/unit/test_dag_integrity.py)
+with the deployment's settings, and the summary is printed by the CLI's own
+``print_summary``, so a test reads what `hrss run` would print. Airflow itself —
+retries, failure alerts, the run lock, kills — stays tested through `hrss run`
+(test_nightly_pipeline, test_killed_runs*, test_runs_at_once, test_hostile_landing,
+test_alert_delivery, test_day_one)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+from tests.integration.support import deployment_env
+
+# (DAG task id, pipeline step, key of its result in the run summary), in the DAG's order.
+STEPS = (
+    ("discover_files", "discover", None),
+    ("ingest_files", "ingest", "ingest"),
+    ("validate_batch", "validate_batch", "batch_validation"),
+    ("dbt_build", "dbt_build", "dbt"),
+    ("validate_marts", "validate_marts", "marts_validation"),
+    ("evaluate_alerts", "evaluate_alerts", "alerts"),
+    ("deliver_alerts", "deliver_alerts", "alert_delivery"),
+    ("build_alert_mart", "build_alert_mart", "alert_mart"),
+    ("dbt_docs", "dbt_docs", "dbt_docs"),
+    ("publish_warehouse", "publish", "publish"),
+    ("render_report", "render_report", None),
+)
+# Steps that take the Airflow run id (their batch id comes from it).
+_WITH_RUN_ID = {"ingest", "validate_batch", "validate_marts", "evaluate_alerts", "deliver_alerts"}
+
+
+def _as_xcom(result: object) -> object:
+    """A step's result as the next task receives it: through XCom, i.e. JSON."""
+    return json.loads(json.dumps(result, default=str))
+
+
+def run_steps(
+    *, warehouse: Path, landing: Path | None = None, catalog: Path | None = None
+) -> SimpleNamespace:
+    """One night's steps on ``warehouse`` as `hrss run --landing --catalog --warehouse`
+    would run them (without the dbt unit tests and docs page, as the ``hrss`` fixture);
+    returns what `hrss run` would have printed, as ``stdout``."""
+    from hrss_warehouse import pipeline
+    from hrss_warehouse.cli import print_summary
+    from hrss_warehouse.config import Settings
+
+    settings = {"warehouse": warehouse, "dbt_unit_tests": "never", "dbt_docs": "never"}
+    settings |= {"landing_dir": landing} if landing else {}
+    settings |= {"catalog_dir": catalog} if catalog else {}
+    # The form of an Airflow manual run's id, unique to the microsecond.
+    run_id = f"manual__{datetime.now(UTC).isoformat()}"
+    printed = io.StringIO()
+    with deployment_env(**settings):
+        results: dict[str, object] = {}
+        discovered: dict = {}
+        for _, step, key in STEPS:
+            logging.getLogger(__name__).info("step %s", step)
+            function = getattr(pipeline, step)
+            if step == "discover":
+                discovered = _as_xcom(function({}))
+            elif step == "ingest":
+                results[key] = _as_xcom(function({}, discovered, run_id))
+            elif step == "render_report":
+                function({}, results)
+            else:
+                result = function({}, run_id) if step in _WITH_RUN_ID else function({})
+                results[key] = _as_xcom(result)
+        loaded = Settings.load()
+        summary = json.loads((loaded.work_dir / "last_run.json").read_text("utf-8"))
+        with contextlib.redirect_stdout(printed):
+            print_summary(loaded, summary)
+    return SimpleNamespace(returncode=0, stdout=printed.getvalue(), stderr="", summary=summary)
