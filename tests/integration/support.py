@@ -85,16 +85,21 @@ def run_free_snapshot(db: Path) -> dict[str, list[tuple]]:
 @contextmanager
 def deployment_env(**settings: object) -> Iterator[None]:
     """Run pipeline steps in process as a deployment would: settings from the ``HRSS_*``
-    environment (a run conf may set only ``as_of``). Files a test has just written are
-    complete, so they are taken at once (HRSS_LANDING_SETTLE_S=0)."""
+    environment (a run conf may set only ``as_of``), none of the test process's own (as
+    the ``hrss`` fixture gives a run). Files a test has just written are complete, so
+    they are taken at once (HRSS_LANDING_SETTLE_S=0); as in the ``hrss`` fixture, a build
+    runs no dbt unit tests (the sample run and the PostgreSQL build do) and makes no docs
+    page, unless ``settings`` say so."""
+    import os
+
     import pytest
 
     from hrss_warehouse.config import _ENV
 
     with pytest.MonkeyPatch.context() as patch:
-        for name in _ENV.values():
-            patch.delenv(name, raising=False)
+        for name in [n for n in os.environ if n.startswith("HRSS_")]:
+            patch.delenv(name)
         patch.setenv("HRSS_LANDING_SETTLE_S", "0")
-        for name, value in settings.items():
+        for name, value in ({"dbt_unit_tests": "never", "dbt_docs": "never"} | settings).items():
             patch.setenv(_ENV[name], str(value))
         yield
