@@ -88,15 +88,14 @@ ORDER = [
 
 def test_task_order_and_writer_pool(dagbag):
     dag = dagbag.dags["hrss_nightly"]
-    order = ORDER
-    assert {t.task_id for t in dag.tasks} == set(order)
-    for upstream, downstream in itertools.pairwise(order):
+    assert {t.task_id for t in dag.tasks} == set(ORDER)
+    for upstream, downstream in itertools.pairwise(ORDER):
         assert downstream in dag.get_task(upstream).downstream_task_ids
     for task in dag.tasks:
         expected = "hrss_duckdb_writer" if task.task_id in WRITER_TASKS else "default_pool"
         assert task.pool == expected, task.task_id
     # A cycle would make topological sort fail.
-    assert len(dag.topological_sort()) == len(order)
+    assert len(dag.topological_sort()) == len(ORDER)
 
 
 def _summary_keys_of_dag() -> dict[str, str]:
