@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,8 +91,6 @@ def deployment_env(**settings: object) -> Iterator[None]:
     they are taken at once (HRSS_LANDING_SETTLE_S=0); as in the ``hrss`` fixture, a build
     runs no dbt unit tests (the sample run and the PostgreSQL build do) and makes no docs
     page, unless ``settings`` say so."""
-    import os
-
     import pytest
 
     from hrss_warehouse.config import _ENV
